@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import cookie from '@fastify/cookie'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import fastifyStatic from '@fastify/static'
+import type pg from 'pg'
+import type { Config } from './config.ts'
+import type { Db } from './db/client.ts'
+import type { ObjectStore } from '../storage/index.ts'
+import problemPlugin, { sendProblem } from './plugins/problem.ts'
+import authPlugin from './plugins/auth.ts'
+import openapiPlugin from './plugins/openapi.ts'
+import { pgRateLimitStore } from './plugins/rate-limit-store.ts'
+import authRoutes from './people/auth.routes.ts'
+import peopleRoutes from './people/people.routes.ts'
+import documentRoutes from './documents/documents.routes.ts'
+import versionRoutes from './documents/versions.routes.ts'
+import auditRoutes from './audit/audit.routes.ts'
+import systemRoutes from './health/system.routes.ts'
+
+/** The Fastify instance with TypeBox type inference, as every route module receives it. */
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+    prisma: Db
+    pool: pg.Pool
+    store: ObjectStore
+  }
+}
+
+export interface AppDeps {
+  config: Config
+  prisma: Db
+  pool: pg.Pool
+  store: ObjectStore
+  /** Pino options or an existing logger; tests pass `false`-like silence through config.logLevel. */
+  logger?: FastifyServerOptions['logger'] | FastifyBaseLogger
+  /** Folder with the built workspace (client/dist); skipped when missing. */
+  clientDir?: string
+}
+
+export const CLIENT_DIST = join(import.meta.dirname, '..', 'client', 'dist')
+
+/** Log redaction: credentials, cookies and tokens never reach the logs. */
+export const REDACT = [
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.currentPassword',
+  '*.newPassword',
+  '*.passwordHash',
+  '*.csrfToken',
+]
+
+/** Builds the whole application: infrastructure plugins first, then the domains. */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config } = deps
+  const loggerOpt = deps.logger ?? { level: config.logLevel, redact: REDACT }
+  const app = Fastify({
+    ...(typeof (loggerOpt as FastifyBaseLogger).child === 'function' ? { loggerInstance: loggerOpt as FastifyBaseLogger } : { logger: loggerOpt as FastifyServerOptions['logger'] }),
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    routerOptions: { ignoreTrailingSlash: true },
+    requestIdHeader: false,
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.decorate('config', config)
+  app.decorate('prisma', deps.prisma)
+  app.decorate('pool', deps.pool)
+  app.decorate('store', deps.store)
+
+  await app.register(problemPlugin)
+  await app.register(cookie)
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        workerSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        upgradeInsecureRequests: config.cookieSecure ? [] : null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    strictTransportSecurity: config.cookieSecure,
+  })
+  await app.register(rateLimit, { global: false, store: pgRateLimitStore(deps.prisma) })
+  await app.register(openapiPlugin)
+  await app.register(authPlugin)
+
+  await app.register(systemRoutes, { prefix: '/api' })
+  await app.register(authRoutes, { prefix: '/api/auth' })
+  await app.register(peopleRoutes, { prefix: '/api' })
+  await app.register(documentRoutes, { prefix: '/api/documents' })
+  await app.register(versionRoutes, { prefix: '/api/documents' })
+  await app.register(auditRoutes, { prefix: '/api' })
+
+  const clientDir = deps.clientDir ?? CLIENT_DIST
+  const hasClient = existsSync(join(clientDir, 'index.html'))
+  if (hasClient) {
+    await app.register(fastifyStatic, { root: clientDir, wildcard: false, index: false, maxAge: '1h', immutable: false })
+  }
+  app.setNotFoundHandler((req, reply) => {
+    // The workspace is a single-page app: unknown non-API paths get its shell.
+    if (hasClient && (req.method === 'GET' || req.method === 'HEAD') && !req.url.startsWith('/api')) {
+      return reply.header('cache-control', 'no-cache').sendFile('index.html')
+    }
+    return sendProblem(reply, 'NOT_FOUND', `${req.method} ${req.url.split('?')[0]}`)
+  })
+  return app
+}

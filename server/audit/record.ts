@@ -1,0 +1,57 @@
+import type { Tx } from '../db/client.ts'
+import type { Prisma } from '../generated/prisma/client.ts'
+
+/** Who did it and from where; taken from the request by `actorOf(req)`. */
+export interface Actor {
+  userId: string | null
+  ip: string | null
+}
+
+/** Every audited action, by name. Adding a state change means adding its action here. */
+export type AuditAction =
+  | 'auth.login'
+  | 'auth.logout'
+  | 'auth.password_changed'
+  | 'unit.created'
+  | 'unit.updated'
+  | 'position.created'
+  | 'position.updated'
+  | 'user.created'
+  | 'user.updated'
+  | 'user.password_reset'
+  | 'holder.assigned'
+  | 'holder.ended'
+  | 'document.created'
+  | 'document.updated'
+  | 'version.uploaded'
+  | 'seed.applied'
+
+export interface AuditEntry {
+  action: AuditAction
+  targetType: 'session' | 'unit' | 'position' | 'user' | 'position_holder' | 'document' | 'version' | 'system'
+  targetId?: string | null
+  before?: unknown
+  after?: unknown
+}
+
+const toJson = (v: unknown): Prisma.InputJsonValue | undefined =>
+  v === undefined || v === null ? undefined : (JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x))) as Prisma.InputJsonValue)
+
+/**
+ * Appends an audit event inside the caller's transaction. Call it last in the transaction:
+ * the chain's head row stays locked from here until commit (see the init migration).
+ */
+export async function audit(tx: Tx, actor: Actor, entry: AuditEntry): Promise<void> {
+  await tx.auditEvent.create({
+    data: {
+      actorId: actor.userId,
+      ip: actor.ip,
+      action: entry.action,
+      targetType: entry.targetType,
+      targetId: entry.targetId ?? null,
+      before: toJson(entry.before),
+      after: toJson(entry.after),
+    },
+    select: { seq: true },
+  })
+}

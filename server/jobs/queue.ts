@@ -1,0 +1,49 @@
+import { Logger, run, type Runner, type Task } from 'graphile-worker'
+import type pg from 'pg'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Tx } from '../db/client.ts'
+
+/**
+ * Background jobs live in PostgreSQL (graphile-worker): they survive restarts and each job
+ * runs once however many server instances poll the queue. Recurring jobs are in the crontab
+ * below; graphile-worker's cron is itself safe across instances.
+ */
+export type TaskName = 'sweep_orphans' | 'cleanup_expired'
+
+export interface JobQueue {
+  stop(): Promise<void>
+}
+
+export type TaskMap = Record<TaskName, Task>
+
+/** Enqueues a job inside the caller's transaction, so it exists iff the change commits. */
+export async function enqueue(tx: Tx, task: TaskName, payload: Record<string, unknown> = {}, opts: { runAt?: Date; jobKey?: string } = {}) {
+  await tx.$executeRaw`SELECT graphile_worker.add_job(${task}::text, ${JSON.stringify(payload)}::json, run_at => ${opts.runAt ?? null}::timestamptz, job_key => ${opts.jobKey ?? null}::text)`
+}
+
+function gwLogger(log: FastifyBaseLogger): Logger {
+  return new Logger(() => (level, message, meta) => {
+    const fn = level === 'error' ? log.error : level === 'warning' ? log.warn : level === 'info' ? log.info : log.debug
+    fn.call(log, meta ?? {}, message)
+  })
+}
+
+/** Starts the worker (installing graphile-worker's schema on first run). */
+export async function startJobQueue(opts: {
+  pool: pg.Pool
+  tasks: TaskMap
+  concurrency: number
+  log: FastifyBaseLogger
+  crontab?: string
+}): Promise<JobQueue> {
+  const runner: Runner = await run({
+    pgPool: opts.pool,
+    concurrency: opts.concurrency,
+    noHandleSignals: true,
+    pollInterval: 2000,
+    taskList: opts.tasks,
+    crontab: opts.crontab ?? ['0 * * * * sweep_orphans', '*/15 * * * * cleanup_expired'].join('\n'),
+    logger: gwLogger(opts.log.child({ module: 'jobs' })),
+  })
+  return { stop: () => runner.stop() }
+}

@@ -1,0 +1,49 @@
+import { join } from 'node:path'
+import type { Config } from './config.ts'
+import { openDatabase, type Database } from './db/client.ts'
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.ts'
+import { migrate } from './db/migrate.ts'
+import { createObjectStore, type ObjectStore } from '../storage/index.ts'
+
+/** Everything the app runs on: PostgreSQL (external or embedded), the migrated schema, the object store. */
+export interface Runtime {
+  databaseUrl: string
+  db: Database
+  store: ObjectStore
+  embedded: EmbeddedPostgresHandle | null
+  migrationsApplied: string[]
+  close(): Promise<void>
+}
+
+/** Starts or connects to PostgreSQL, applies migrations, and opens the object store. */
+export async function startRuntime(config: Config, log: (line: string) => void): Promise<Runtime> {
+  let embedded: EmbeddedPostgresHandle | null = null
+  let databaseUrl = config.databaseUrl
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), log: (l) => (/\b(FATAL|PANIC)\b/.test(l) ? log(`[postgres] ${l}`) : undefined) })
+    databaseUrl = embedded.url
+  }
+  try {
+    const { applied } = await migrate(databaseUrl)
+    if (applied.length) log(`Applied migrations: ${applied.join(', ')}`)
+    const store = config.s3
+      ? await createObjectStore({ kind: 's3', ...config.s3 })
+      : await createObjectStore({ kind: 'disk', root: join(config.dataDir, 'objects') })
+    const db = openDatabase(databaseUrl)
+    return {
+      databaseUrl,
+      db,
+      store,
+      embedded,
+      migrationsApplied: applied,
+      async close() {
+        await db.close()
+        await store.close?.()
+        await embedded?.stop()
+      },
+    }
+  } catch (err) {
+    await embedded?.stop()
+    throw err
+  }
+}

@@ -14,6 +14,7 @@ import problemPlugin, { sendProblem } from './plugins/problem.ts'
 import authPlugin from './plugins/auth.ts'
 import openapiPlugin from './plugins/openapi.ts'
 import { pgRateLimitStore } from './plugins/rate-limit-store.ts'
+import { validatorCompiler } from './plugins/validation.ts'
 import authRoutes from './people/auth.routes.ts'
 import peopleRoutes from './people/people.routes.ts'
 import documentRoutes from './documents/documents.routes.ts'
@@ -67,11 +68,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ...(typeof (loggerOpt as FastifyBaseLogger).child === 'function' ? { loggerInstance: loggerOpt as FastifyBaseLogger } : { logger: loggerOpt as FastifyServerOptions['logger'] }),
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     routerOptions: { ignoreTrailingSlash: true },
     requestIdHeader: false,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  app.setValidatorCompiler(validatorCompiler)
   app.decorate('config', config)
   app.decorate('prisma', deps.prisma)
   app.decorate('pool', deps.pool)

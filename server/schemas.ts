@@ -19,9 +19,12 @@ export const Uuid = Type.String({ format: 'uuid' })
 export const IdParams = Type.Object({ id: Uuid })
 export const DateTime = Type.String({ format: 'date-time' })
 
-/** A trimmed, single-line, non-empty text field. */
+/**
+ * A single-line, non-blank text field (titles, names). Markup is refused rather than
+ * stored: '<' and '>' have no place in a title and only ever arrive as an injection attempt.
+ */
 export const Line = (maxLength: number, opts: { minLength?: number } = {}) =>
-  Type.String({ minLength: opts.minLength ?? 1, maxLength, pattern: '^[^\\u0000-\\u001f\\u007f]*$' })
+  Type.String({ minLength: opts.minLength ?? 1, maxLength, pattern: '^(?=.*\\S)[^\\u0000-\\u001f\\u007f<>]*$' })
 
 /** Multi-line free text (tabs and newlines allowed, other control characters are not). */
 export const Text = (maxLength: number) => Type.String({ maxLength, pattern: '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$' })

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { constants } from 'node:fs'
 import { access, mkdir, open, opendir, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
-import type { Readable } from 'node:stream'
+import { Writable, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { errorCode, warnCleanupError, type CleanupErrorHandler } from './cleanup.ts'
 import { InvalidKeyError, ObjectNotFoundError } from './errors.ts'
@@ -61,8 +61,7 @@ class DiskStore implements DiskObjectStore {
       await mkdir(path.dirname(tmpPath), { recursive: true })
       fh = await open(tmpPath, 'wx', 0o640)
       signal?.throwIfAborted()
-      // autoClose: false keeps the descriptor open for the fsync below.
-      const out = fh.createWriteStream({ autoClose: false })
+      const out = fileSink(fh)
       detach = whenAborted(signal, (reason) => meter.destroy(reason as Error))
       await pipeline(body, meter, out)
       detach()
@@ -195,6 +194,36 @@ async function mkdirDurable(dir: string): Promise<void> {
   for (let d = dir; ; d = path.dirname(d)) {
     await fsyncDir(path.dirname(d))
     if (d === first || d === path.dirname(d)) break
+  }
+}
+
+/** Writable onto an open handle that leaves closing (and fsync) to the caller, unlike fs write streams. */
+function fileSink(fh: FileHandle): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      writeFully(fh, chunk).then(() => callback(), callback)
+    },
+    writev(chunks, callback) {
+      writeAllv(
+        fh,
+        chunks.map((c) => c.chunk as Buffer),
+      ).then(() => callback(), callback)
+    },
+  })
+}
+
+async function writeAllv(fh: FileHandle, bufs: Buffer[]): Promise<void> {
+  const total = bufs.reduce((n, b) => n + b.length, 0)
+  const { bytesWritten } = await fh.writev(bufs)
+  // Short writes are rare on regular files; finishing them through the slow path keeps this simple.
+  if (bytesWritten < total) await writeFully(fh, Buffer.concat(bufs).subarray(bytesWritten))
+}
+
+async function writeFully(fh: FileHandle, buf: Buffer): Promise<void> {
+  let off = 0
+  while (off < buf.length) {
+    const { bytesWritten } = await fh.write(buf, off, buf.length - off)
+    off += bytesWritten
   }
 }
 

@@ -17,11 +17,11 @@ import {
   type CompletedPart,
   type GetObjectCommandOutput,
 } from '@aws-sdk/client-s3'
-import { Upload } from '@aws-sdk/lib-storage'
 import { warnCleanupError, type CleanupErrorHandler } from './cleanup.ts'
 import { ObjectNotFoundError } from './errors.ts'
 import { assertValidKey, assertValidPrefix, contentKey, isValidKey, TEMP_PREFIX } from './keys.ts'
 import { assertRangeShape, HashMeter, whenAborted } from './meter.ts'
+import { streamToS3 } from './multipart.ts'
 import type { ByteRange, ObjectInfo, ObjectStore, PutOptions, PutResult } from './types.ts'
 
 /** Options for createS3Store. */
@@ -82,6 +82,10 @@ class S3Store implements S3ObjectStore {
     this.#endpoint = opts.endpoint
     this.#partSize = opts.partSizeBytes ?? 8 * MiB
     this.#queueSize = opts.queueSize ?? 4
+    if (!Number.isSafeInteger(this.#partSize) || this.#partSize < 5 * MiB) {
+      throw new RangeError(`partSizeBytes must be an integer of at least 5 MiB (S3's minimum part size)`)
+    }
+    if (!Number.isSafeInteger(this.#queueSize) || this.#queueSize < 1) throw new RangeError('queueSize must be >= 1')
     this.#createBucket = opts.createBucket ?? true
     this.#listPageSize = opts.listPageSize
     this.#onCleanupError = opts.onCleanupError ?? warnCleanupError
@@ -105,25 +109,23 @@ class S3Store implements S3ObjectStore {
     try {
       const meter = new HashMeter(opts.maxBytes)
       signal?.throwIfAborted()
-      const upload = new Upload({
+      tmpMayExist = true
+      // Destroying the meter ends the upload's read loop with that error; it then settles only after
+      // in-flight parts finish and the multipart upload is aborted, so the temp key can be deleted safely.
+      detach = whenAborted(signal, (reason) => meter.destroy(reason as Error))
+      const uploading = streamToS3(meter, {
         client: this.client,
-        params: { Bucket, Key: tmpKey, Body: meter, ContentType: opts.contentType },
+        Bucket,
+        Key: tmpKey,
+        ContentType: opts.contentType,
         partSize: this.#partSize,
         queueSize: this.#queueSize,
-        leavePartsOnError: false,
+        onCleanupError: this.#onCleanupError,
       })
-      tmpMayExist = true
-      // Destroying the meter (rather than upload.abort()) makes done() settle only after in-flight
-      // requests finish and the multipart upload is aborted, so the temp key can be deleted safely.
-      detach = whenAborted(signal, (reason) => meter.destroy(reason as Error))
-      const uploading = upload.done().catch((err: unknown) => {
-        // Otherwise a failed upload stops reading, the meter applies backpressure and the feed never ends.
-        meter.destroy(err as Error)
-        throw err
-      })
+      // A failed upload destroys the meter with its error, so the feed cannot stall on backpressure.
       const [fed, uploaded] = await Promise.allSettled([pipeline(body, meter), uploading])
       detach()
-      // The feed's error is the root cause (input error, size limit, abort); the upload's is usually its echo.
+      // The feed's error is the root cause (input error, size limit, abort, or the upload's own failure).
       if (fed.status === 'rejected') throw fed.reason
       if (uploaded.status === 'rejected') throw uploaded.reason
       signal?.throwIfAborted()

@@ -19,7 +19,8 @@ export function openDatabase(databaseUrl: string, opts: { max?: number; onIdleEr
   const pool = new pg.Pool({ connectionString: databaseUrl, max: opts.max ?? 10 })
   // An idle connection dropped by the server must not crash the process; the pool replaces it.
   pool.on('error', (err) => onIdleError(err))
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
+  // Under load a transaction may wait for a pooled connection longer than Prisma's 2 s default.
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: 15_000, timeout: 30_000 } })
   return {
     pool,
     prisma,

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs'
+import { existsSync, rmSync, mkdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { userInfo } from 'node:os'
@@ -130,11 +130,14 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     await client.end()
   }
   const url = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`
+  // Scripts (verify-audit, backups) find the running cluster here instead of starting a second one.
+  writeFileSync(join(base, 'running-url'), url + '\n', { mode: 0o600 })
   // Ctrl-C reaches postgres too (same process group), so it may already be gone; stop()
   // would then wait for an 'exit' event that has already fired.
   const child = () => (pg as unknown as { process?: ChildProcess }).process
   const stop = async () => {
     const proc = child()
+    rmSync(join(base, 'running-url'), { force: true })
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return
     const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000)
     try {
@@ -144,4 +147,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     }
   }
   return { url, dataDir, stop }
+}
+
+/**
+ * The URL of an embedded cluster that a running server started under `dir`, if any: the
+ * server writes it at start and removes it at stop; a stale file (crash) fails to connect.
+ */
+export function runningEmbeddedUrl(dir: string): string | null {
+  const file = join(reachableClusterDir(dir, () => {}), 'running-url')
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : null
 }

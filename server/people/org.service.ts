@@ -19,11 +19,13 @@ export const presentUnit = (u: UnitRow) => ({
   archived: u.archivedAt !== null,
 })
 
-const positionInclude = {
-  unit: true,
-  holders: { where: activeHolding(), include: { user: true }, orderBy: { since: 'desc' as const }, take: 1 },
-} satisfies Prisma.PositionInclude
-type PositionRow = Prisma.PositionGetPayload<{ include: typeof positionInclude }>
+// Functions, not constants: "current" holdings are relative to the moment of each query.
+const positionInclude = () =>
+  ({
+    unit: true,
+    holders: { where: activeHolding(), include: { user: true }, orderBy: { since: 'desc' as const }, take: 1 },
+  }) satisfies Prisma.PositionInclude
+type PositionRow = Prisma.PositionGetPayload<{ include: ReturnType<typeof positionInclude> }>
 export const presentPosition = (p: PositionRow) => {
   const h = p.holders[0]
   return {
@@ -39,10 +41,11 @@ export const presentPosition = (p: PositionRow) => {
   }
 }
 
-const userInclude = {
-  holdings: { where: activeHolding(), include: { position: { include: { unit: true } } }, orderBy: { since: 'asc' as const } },
-} satisfies Prisma.UserInclude
-type UserRow = Prisma.UserGetPayload<{ include: typeof userInclude }>
+const userInclude = () =>
+  ({
+    holdings: { where: activeHolding(), include: { position: { include: { unit: true } } }, orderBy: { since: 'asc' as const } },
+  }) satisfies Prisma.UserInclude
+type UserRow = Prisma.UserGetPayload<{ include: ReturnType<typeof userInclude> }>
 export const presentUser = (u: UserRow) => ({
   id: u.id,
   login: u.login,
@@ -108,10 +111,10 @@ export async function updateUnit(db: Db, actor: Actor, id: string, patch: { pare
 }
 
 export const listPositions = (db: Db, filter: { unitId?: string }) =>
-  db.position.findMany({ where: { unitId: filter.unitId }, include: positionInclude, orderBy: [{ unitId: 'asc' }, { sortOrder: 'asc' }, { title: 'asc' }] })
+  db.position.findMany({ where: { unitId: filter.unitId }, include: positionInclude(), orderBy: [{ unitId: 'asc' }, { sortOrder: 'asc' }, { title: 'asc' }] })
 
 export const getPosition = async (db: Db | Tx, id: string) => {
-  const p = await db.position.findUnique({ where: { id }, include: positionInclude })
+  const p = await db.position.findUnique({ where: { id }, include: positionInclude() })
   if (!p) throw new AppError('POSITION_NOT_FOUND')
   return p
 }
@@ -184,13 +187,13 @@ export async function endHolding(db: Db, actor: Actor, holderId: string) {
 export const listUsers = (db: Db, filter: { q?: string; active?: boolean }) =>
   db.user.findMany({
     where: { active: filter.active, ...(filter.q ? { OR: [{ fullName: { contains: filter.q, mode: 'insensitive' } }, { login: { contains: filter.q.toLowerCase() } }] } : {}) },
-    include: userInclude,
+    include: userInclude(),
     orderBy: { fullName: 'asc' },
     take: 500,
   })
 
 export const getUser = async (db: Db | Tx, id: string) => {
-  const u = await db.user.findUnique({ where: { id }, include: userInclude })
+  const u = await db.user.findUnique({ where: { id }, include: userInclude() })
   if (!u) throw new AppError('USER_NOT_FOUND')
   return u
 }

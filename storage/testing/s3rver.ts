@@ -1,4 +1,5 @@
 /// <reference path="./s3rver-module.d.ts" />
+import crypto from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -15,16 +16,50 @@ export interface S3rverHandle {
   stop(): Promise<void>
 }
 
+const SHIMMED = Symbol.for('hromada.s3rver.desShim')
+
+/**
+ * s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node >= 17) refuses, so
+ * every truncated listing fails with a 500. Only s3rver itself decrypts those tokens, so substituting
+ * AES for 'des' is invisible to clients; the patch touches nothing but calls that would throw anyway.
+ */
+function shimDesForS3rver(): void {
+  const c = crypto as typeof crypto & { [SHIMMED]?: true }
+  if (c[SHIMMED]) return
+  try {
+    crypto.createCipheriv('des', Buffer.alloc(8), Buffer.alloc(8))
+    return // this OpenSSL still has DES: nothing to fix
+  } catch {
+    // expected on OpenSSL 3 without the legacy provider: install the substitute below
+  }
+  const widen = (b: crypto.BinaryLike) => {
+    const buf = Buffer.from(b as Uint8Array)
+    return Buffer.concat([buf, buf]).subarray(0, 16)
+  }
+  const { createCipheriv, createDecipheriv } = crypto
+  const cipher = (alg: string, key: crypto.CipherKey, iv: crypto.BinaryLike | null, opts?: object) =>
+    alg === 'des'
+      ? createCipheriv('aes-128-cbc', widen(key as crypto.BinaryLike), widen(iv as crypto.BinaryLike))
+      : createCipheriv(alg, key, iv, opts as never)
+  const decipher = (alg: string, key: crypto.CipherKey, iv: crypto.BinaryLike | null, opts?: object) =>
+    alg === 'des'
+      ? createDecipheriv('aes-128-cbc', widen(key as crypto.BinaryLike), widen(iv as crypto.BinaryLike))
+      : createDecipheriv(alg, key, iv, opts as never)
+  Object.assign(crypto, { createCipheriv: cipher, createDecipheriv: decipher, [SHIMMED]: true })
+}
+
 /** Starts s3rver on 127.0.0.1 with a free port and the bucket created; stop() removes dir unless it was given. */
 export async function startS3rver(opts: { dir?: string; bucket: string }): Promise<S3rverHandle> {
+  shimDesForS3rver()
   const ownDir = opts.dir === undefined
   const dir = opts.dir ?? (await mkdtemp(path.join(os.tmpdir(), 's3rver-')))
   const server = new S3rver({
     address: '127.0.0.1',
     port: 0,
-    silent: true,
+    // S3RVER_DEBUG=1 shows its request log and the stack traces behind its 500s.
+    silent: !process.env.S3RVER_DEBUG,
     directory: dir,
-    // Path-style only: vhost matching would treat "127.0.0.1" as bucket-name-bearing hostnames.
+    // Clients use path-style URLs; without vhost matching no hostname is ever read as a bucket name.
     vhostBuckets: false,
     configureBuckets: [{ name: opts.bucket }],
   })

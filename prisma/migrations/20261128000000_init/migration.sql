@@ -144,6 +144,15 @@ CREATE TABLE "audit_event" (
     CONSTRAINT "audit_event_pkey" PRIMARY KEY ("seq")
 );
 
+-- CreateTable
+CREATE TABLE "audit_head" (
+    "id" INTEGER NOT NULL,
+    "seq" BIGINT NOT NULL,
+    "hash" TEXT NOT NULL,
+
+    CONSTRAINT "audit_head_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "unit_code_key" ON "unit"("code");
 
@@ -220,16 +229,10 @@ ALTER TABLE "version" ADD CONSTRAINT "version_document_id_fkey" FOREIGN KEY ("do
 ALTER TABLE "version" ADD CONSTRAINT "version_created_by_id_fkey" FOREIGN KEY ("created_by_id") REFERENCES "app_user"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 
-
 -- Audit log: append-only and hash-chained. Written by hand (Prisma does not model triggers).
 -- The single row of audit_head holds the last link; locking it serializes appends, so the
 -- chain order equals the seq order and seq has no gaps. Appends should therefore come last in
 -- their transaction: the lock is held until commit.
-CREATE TABLE "audit_head" (
-    "id" INTEGER PRIMARY KEY CHECK ("id" = 1),
-    "seq" BIGINT NOT NULL,
-    "hash" TEXT NOT NULL
-);
 INSERT INTO "audit_head" ("id", "seq", "hash") VALUES (1, 0, repeat('0', 64));
 
 -- The exact text each event's hash covers; scripts/verify-audit recomputes the hashes from it.
@@ -273,7 +276,7 @@ CREATE TRIGGER "audit_event_append_only" BEFORE UPDATE OR DELETE ON "audit_event
   FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
 CREATE TRIGGER "audit_event_no_truncate" BEFORE TRUNCATE ON "audit_event"
   FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
-CREATE TRIGGER "audit_head_guard" BEFORE UPDATE OR DELETE ON "audit_head"
+CREATE TRIGGER "audit_head_guard" BEFORE INSERT OR UPDATE OR DELETE ON "audit_head"
   FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
 CREATE TRIGGER "audit_head_no_truncate" BEFORE TRUNCATE ON "audit_head"
   FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();

@@ -112,8 +112,6 @@ describe('workspace in the browser', () => {
     page.setDefaultTimeout(20_000)
     page.on('console', (m: ConsoleMessage) => {
       const text = `${m.type()}: ${m.text()} (${m.location().url})`
-      // Before signing in, the session probe is answered 401 by design; Chromium logs every 4xx fetch.
-      if (m.type() === 'error' && /status of 401/.test(m.text()) && m.location().url.endsWith('/api/auth/session')) return
       if (m.type() === 'error') problems.push(text)
       else if (m.type() === 'warning') warnings.push(text)
     })

@@ -1,35 +1,11 @@
-import { Type, type Static } from 'typebox'
+import { Type } from 'typebox'
 import type { App } from '../app.ts'
 import { requireAuth } from '../plugins/auth.ts'
-import { DateTime, errors, IdParams, Uuid } from '../schemas.ts'
+import { errors, IdParams, Uuid } from '../schemas.ts'
 import { getVisibleDocument } from '../documents/documents.service.ts'
 import type { Prisma } from '../generated/prisma/client.ts'
 import { verifyAuditChain } from './verify.ts'
-
-export const AuditEventOut = Type.Object({
-  seq: Type.Integer(),
-  at: DateTime,
-  actor: Type.Union([Type.Object({ id: Uuid, fullName: Type.String() }), Type.Null()]),
-  action: Type.String(),
-  targetType: Type.String(),
-  targetId: Type.Union([Type.String(), Type.Null()]),
-  ip: Type.Union([Type.String(), Type.Null()]),
-  before: Type.Unknown(),
-  after: Type.Unknown(),
-  hash: Type.String(),
-})
-export type AuditEventOut = Static<typeof AuditEventOut>
-
-export const AuditVerificationOut = Type.Object({
-  ok: Type.Boolean(),
-  checked: Type.Integer(),
-  headSeq: Type.Integer(),
-  headHash: Type.String(),
-  firstBroken: Type.Union([
-    Type.Object({ seq: Type.Integer(), reason: Type.Enum(['hash_mismatch', 'prev_hash_mismatch', 'missing_events', 'head_mismatch']), detail: Type.String() }),
-    Type.Null(),
-  ]),
-})
+import { AuditEventOut, AuditVerificationOut } from './schemas.ts'
 
 const AuditQuery = Type.Object(
   {

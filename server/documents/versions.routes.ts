@@ -52,6 +52,11 @@ export default async function versionRoutes(app: App) {
           signal: abort.signal,
         })
         return reply.code(201).send(presentVersion(version))
+      } catch (err) {
+        // Refused before the whole body arrived (too large, wrong type, no permission): close
+        // the connection after answering, so no client keeps sending into a finished exchange.
+        if (!req.raw.complete) reply.header('connection', 'close')
+        throw err
       } finally {
         req.raw.off('close', onClose)
       }

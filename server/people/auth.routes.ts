@@ -1,3 +1,4 @@
+import { Type } from 'typebox'
 import type { App } from '../app.ts'
 import { AppError } from '../errors.ts'
 import { actorOf, requireAuth } from '../plugins/auth.ts'
@@ -7,12 +8,13 @@ import { hashPassword, verifyPassword } from './passwords.ts'
 import { LoginBody, PasswordChangeBody, SessionOut } from './schemas.ts'
 import { createSession, deleteSession, lookupSession, SESSION_COOKIE, type Auth } from './sessions.ts'
 
-const presentSession = (a: Auth) => ({
+const presentSession = (a: Auth, uploadMaxBytes: number) => ({
   user: { id: a.userId, login: a.login, fullName: a.fullName },
   roles: a.roles,
   positions: a.positions,
   csrfToken: a.csrfToken,
   expiresAt: a.expiresAt.toISOString(),
+  limits: { uploadMaxBytes },
 })
 
 /** Login, logout, the current session and password change. */
@@ -44,14 +46,17 @@ export default async function authRoutes(app: App) {
       const auth = await lookupSession(app.prisma, token, app.config.sessionTtlHours)
       if (!auth) throw new AppError('INTERNAL')
       reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, expires: session.expiresAt })
-      return presentSession(auth)
+      return presentSession(auth, app.config.uploadMaxBytes)
     },
   )
 
   app.get(
     '/session',
-    { config: { access: 'authenticated' }, schema: { tags: ['auth'], summary: 'The current session, with the CSRF token', response: { 200: SessionOut, ...errors(401) } } },
-    async (req) => presentSession(requireAuth(req)),
+    {
+      config: { access: 'public' },
+      schema: { tags: ['auth'], summary: 'The current session with its CSRF token, or null when not signed in', response: { 200: Type.Union([SessionOut, Type.Null()]) } },
+    },
+    async (req) => (req.auth ? presentSession(req.auth, app.config.uploadMaxBytes) : null),
   )
 
   app.post(

@@ -24,6 +24,8 @@ export const SessionOut = Type.Object({
   positions: Type.Array(SessionPosition),
   csrfToken: Type.String(),
   expiresAt: DateTime,
+  /** Limits the workspace checks before sending anything. */
+  limits: Type.Object({ uploadMaxBytes: Type.Integer() }),
 })
 export type SessionOut = Static<typeof SessionOut>
 

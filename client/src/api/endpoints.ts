@@ -7,7 +7,7 @@ import type {
 type Signal = AbortSignal | undefined
 
 export const authApi = {
-  session: (signal?: Signal) => request<SessionOut>('GET', '/auth/session', { signal, quiet401: true }),
+  session: (signal?: Signal) => request<SessionOut | null>('GET', '/auth/session', { signal, quiet401: true }),
   login: (login: string, password: string) => request<SessionOut>('POST', '/auth/login', { body: { login, password }, quiet401: true }),
   logout: () => request<{ ok: true }>('POST', '/auth/logout', { quiet401: true }),
 }

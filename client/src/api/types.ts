@@ -2,11 +2,11 @@
 // nothing from server/ is bundled into the workspace.
 export type { DocumentOut, DocumentPage, DocumentDetail, VersionOut, DocumentCreate, DocumentPatch, DocumentListQuery } from '../../../server/documents/schemas.ts'
 export type { SessionOut, UnitOut, PositionOut, UserOut } from '../../../server/people/schemas.ts'
-export type { AuditEventOut } from '../../../server/audit/audit.routes.ts'
+export type { AuditEventOut } from '../../../server/audit/schemas.ts'
 export type { Problem } from '../../../server/schemas.ts'
 
 import type { Static } from 'typebox'
-import type { AuditVerificationOut as AuditVerificationSchema } from '../../../server/audit/audit.routes.ts'
+import type { AuditVerificationOut as AuditVerificationSchema } from '../../../server/audit/schemas.ts'
 import type { AssignHolderBody, PositionCreate, PositionPatch, UnitCreate, UserCreate, UserPatch } from '../../../server/people/schemas.ts'
 
 export type AuditVerification = Static<typeof AuditVerificationSchema>

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import cookie from '@fastify/cookie'
 import helmet from '@fastify/helmet'
@@ -63,14 +63,26 @@ export const REDACT = [
 /** Builds the whole application: infrastructure plugins first, then the domains. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps
-  const loggerOpt = deps.logger ?? { level: config.logLevel, redact: REDACT }
+  const loggerOpt = deps.logger ?? {
+    level: config.logLevel,
+    redact: REDACT,
+    ...(config.logFormat === 'pretty' ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId', singleLine: true } } } : {}),
+  }
   const app = Fastify({
     ...(typeof (loggerOpt as FastifyBaseLogger).child === 'function' ? { loggerInstance: loggerOpt as FastifyBaseLogger } : { logger: loggerOpt as FastifyServerOptions['logger'] }),
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
     requestIdHeader: false,
+    logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>()
+
+  // One line per request (Fastify's default is two); workspace assets only at debug level.
+  app.addHook('onResponse', async (req, reply) => {
+    const line = { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), user: req.auth?.login }
+    if (req.url.startsWith('/api/') || reply.statusCode >= 400) req.log.info(line, 'request')
+    else req.log.debug(line, 'request')
+  })
 
   app.setValidatorCompiler(validatorCompiler)
   app.decorate('config', config)

@@ -12,6 +12,8 @@ export interface Config {
   s3: S3Config | null
   uploadMaxBytes: number
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** JSON lines for log collectors, or readable lines for a person at a terminal. */
+  logFormat: 'json' | 'pretty'
   /** Public base URL, e.g. https://edms.drohobych-rada.gov.ua; printed at start and used for secure cookies. */
   publicUrl: string | null
   cookieSecure: boolean
@@ -49,7 +51,7 @@ type Env = Record<string, string | undefined>
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 }
 
 /** Parses the environment into a Config, collecting every problem before failing. */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(env: Env = process.env, terminal = false): Config {
   const problems: string[] = []
   const str = (name: string): string | null => {
     const v = env[name]?.trim()
@@ -122,6 +124,8 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
   const logLevel = (str('LOG_LEVEL') ?? 'info') as Config['logLevel']
   if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL="${logLevel}" must be one of ${logLevels.join(', ')}`)
+  const logFormat = (str('LOG_FORMAT') ?? (terminal ? 'pretty' : 'json')) as Config['logFormat']
+  if (logFormat !== 'json' && logFormat !== 'pretty') problems.push(`LOG_FORMAT="${logFormat}" must be json or pretty`)
   const adminInitialPassword = str('ADMIN_INITIAL_PASSWORD')
   if (adminInitialPassword !== null && adminInitialPassword.length < 12) problems.push('ADMIN_INITIAL_PASSWORD must be at least 12 characters long')
 
@@ -133,6 +137,7 @@ export function loadConfig(env: Env = process.env): Config {
     s3,
     uploadMaxBytes: size('UPLOAD_MAX_BYTES', 100 * 1024 * 1024),
     logLevel,
+    logFormat,
     publicUrl,
     cookieSecure: bool('COOKIE_SECURE', publicUrl?.startsWith('https:') ?? false),
     sessionTtlHours: int('SESSION_TTL_HOURS', 12, 1, 24 * 30),

@@ -33,7 +33,7 @@ function banner(config: Config, address: string, seed: SeedResult, embedded: boo
 async function main() {
   let config: Config
   try {
-    config = loadConfig()
+    config = loadConfig(process.env, process.stdout.isTTY === true)
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(err.message + '\n')

@@ -20,7 +20,12 @@ export async function startRuntime(config: Config, log: (line: string) => void):
   let embedded: EmbeddedPostgresHandle | null = null
   let databaseUrl = config.databaseUrl
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), log: (l) => (/\b(FATAL|PANIC)\b/.test(l) ? log(`[postgres] ${l}`) : undefined) })
+    // PostgreSQL's own log stays quiet except for real trouble; sessions it ends while
+    // shutting down ("administrator command") are part of a normal stop.
+    const pgLog = (chunk: string) => {
+      for (const line of chunk.split('\n')) if (/\b(FATAL|PANIC)\b/.test(line) && !/administrator command/.test(line)) log(`[postgres] ${line}`)
+    }
+    embedded = await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), log: pgLog })
     databaseUrl = embedded.url
   }
   try {

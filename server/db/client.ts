@@ -17,8 +17,13 @@ export interface Database {
 export function openDatabase(databaseUrl: string, opts: { max?: number; onIdleError?: (err: Error) => void } = {}): Database {
   const onIdleError = opts.onIdleError ?? ((err: Error) => process.stderr.write(`PostgreSQL connection lost: ${err.message}\n`))
   const pool = new pg.Pool({ connectionString: databaseUrl, max: opts.max ?? 10 })
-  // An idle connection dropped by the server must not crash the process; the pool replaces it.
-  pool.on('error', (err) => onIdleError(err))
+  // A connection dropped by the server must not crash the process; the pool replaces it.
+  // 57P01 is the server shutting down (our own stop, or Ctrl-C reaching PostgreSQL): expected.
+  const report = (err: Error & { code?: string }) => {
+    if (err.code !== '57P01') onIdleError(err)
+  }
+  pool.on('error', report)
+  pool.on('connect', (client) => client.on('error', report))
   // Under load a transaction may wait for a pooled connection longer than Prisma's 2 s default.
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: 15_000, timeout: 30_000 } })
   return {

@@ -23,7 +23,9 @@ export async function enqueue(tx: Tx, task: TaskName, payload: Record<string, un
 
 function gwLogger(log: FastifyBaseLogger): Logger {
   return new Logger(() => (level, message, meta) => {
-    const fn = level === 'error' ? log.error : level === 'warning' ? log.warn : level === 'info' ? log.info : log.debug
+    // A server shutting down (57P01) is expected when we stop; anything else keeps its level.
+    const shutdown = (meta as { error?: { code?: string } } | undefined)?.error?.code === '57P01'
+    const fn = shutdown ? log.debug : level === 'error' ? log.error : level === 'warning' ? log.warn : level === 'info' ? log.info : log.debug
     fn.call(log, meta ?? {}, message)
   })
 }

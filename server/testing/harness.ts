@@ -6,7 +6,8 @@ import { inject } from 'vitest'
 import pg from 'pg'
 import { migrate } from '../db/migrate.ts'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import { buildApp, type App } from '../app.ts'
+import pino from 'pino'
+import { buildApp, REDACT, type App } from '../app.ts'
 import { loadConfig, type Config } from '../config.ts'
 import { openDatabase, type Database } from '../db/client.ts'
 import { createObjectStore, type ObjectStore } from '../../storage/index.ts'
@@ -41,7 +42,7 @@ export const TEST_PASSWORD = 'test-password-1'
  * Builds the real app against the run's PostgreSQL and either the S3-protocol server (a
  * bucket of its own, so tests can count objects) or a fresh local-disk store. `env` overrides configuration as environment variables would.
  */
-export async function testApp(opts: { storage?: 's3' | 'disk'; env?: Record<string, string>; databaseUrl?: string } = {}): Promise<TestApp> {
+export async function testApp(opts: { storage?: 's3' | 'disk'; env?: Record<string, string>; databaseUrl?: string; logTo?: NodeJS.WritableStream } = {}): Promise<TestApp> {
   const s3 = inject('s3')
   const storage = opts.storage ?? 's3'
   const env: Record<string, string> = {
@@ -55,7 +56,8 @@ export async function testApp(opts: { storage?: 's3' | 'disk'; env?: Record<stri
   const config = loadConfig(env)
   const db = openDatabase(config.databaseUrl!, { max: 5 })
   const store = config.s3 ? await createObjectStore({ kind: 's3', ...config.s3 }) : await createObjectStore({ kind: 'disk', root: join(config.dataDir, 'objects') })
-  const app = await buildApp({ config, prisma: db.prisma, pool: db.pool, store })
+  const logger = opts.logTo ? pino({ level: 'debug', redact: REDACT }, opts.logTo) : undefined
+  const app = await buildApp({ config, prisma: db.prisma, pool: db.pool, store, ...(logger ? { logger } : {}) })
   await app.ready()
 
   const client = (cookie: string | null, session: SessionOut | null): ApiClient => {

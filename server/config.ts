@@ -28,6 +28,8 @@ export interface Config {
   workerConcurrency: number
   /** Run background jobs in this instance (set false for web-only instances). */
   runJobs: boolean
+  /** Outgoing mail; notifications stay in-app only when absent. */
+  smtp: { url: string; from: string } | null
 }
 
 export interface S3Config {
@@ -126,6 +128,7 @@ export function loadConfig(env: Env = process.env, terminal = false): Config {
   if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL="${logLevel}" must be one of ${logLevels.join(', ')}`)
   const logFormat = (str('LOG_FORMAT') ?? (terminal ? 'pretty' : 'json')) as Config['logFormat']
   if (logFormat !== 'json' && logFormat !== 'pretty') problems.push(`LOG_FORMAT="${logFormat}" must be json or pretty`)
+  const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:'])
   const adminInitialPassword = str('ADMIN_INITIAL_PASSWORD')
   if (adminInitialPassword !== null && adminInitialPassword.length < 12) problems.push('ADMIN_INITIAL_PASSWORD must be at least 12 characters long')
 
@@ -148,6 +151,7 @@ export function loadConfig(env: Env = process.env, terminal = false): Config {
     orphanGraceHours: int('ORPHAN_GRACE_HOURS', 24, 1, 24 * 365),
     workerConcurrency: int('WORKER_CONCURRENCY', 2, 1, 64),
     runJobs: bool('RUN_JOBS', true),
+    smtp: smtpUrl ? { url: smtpUrl, from: str('MAIL_FROM') ?? 'Hromada EDMS <edms@localhost>' } : null,
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config)

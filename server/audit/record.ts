@@ -25,10 +25,26 @@ export type AuditAction =
   | 'document.updated'
   | 'version.uploaded'
   | 'seed.applied'
+  | 'template.created'
+  | 'approval.started'
+  | 'approval.participant_added'
+  | 'approval.visa'
+  | 'approval.stage_activated'
+  | 'approval.returned'
+  | 'approval.resubmitted'
+  | 'approval.completed'
+  | 'approval.withdrawn'
+  | 'approval.escalated'
+  | 'conclusion.issued'
+  | 'substitution.created'
+  | 'substitution.cancelled'
+  | 'calendar.day_set'
+  | 'calendar.day_removed'
+  | 'notification.read'
 
 export interface AuditEntry {
   action: AuditAction
-  targetType: 'session' | 'unit' | 'position' | 'user' | 'position_holder' | 'document' | 'version' | 'system'
+  targetType: 'session' | 'unit' | 'position' | 'user' | 'position_holder' | 'document' | 'version' | 'system' | 'route_template' | 'approval' | 'substitution' | 'calendar' | 'notification'
   targetId?: string | null
   before?: unknown
   after?: unknown

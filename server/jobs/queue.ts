@@ -8,13 +8,14 @@ import type { Tx } from '../db/client.ts'
  * runs once however many server instances poll the queue. Recurring jobs are in the crontab
  * below; graphile-worker's cron is itself safe across instances.
  */
-export type TaskName = 'sweep_orphans' | 'cleanup_expired'
+export type TaskName = 'sweep_orphans' | 'cleanup_expired' | 'extract_text' | 'send_email' | 'stage_reminder' | 'stage_overdue'
 
 export interface JobQueue {
   stop(): Promise<void>
 }
 
-export type TaskMap = Record<TaskName, Task>
+/** Task implementations by name; an instance only picks up jobs whose task it has. */
+export type TaskMap = Partial<Record<TaskName, Task>>
 
 /** Enqueues a job inside the caller's transaction, so it exists iff the change commits. */
 export async function enqueue(tx: Tx, task: TaskName, payload: Record<string, unknown> = {}, opts: { runAt?: Date; jobKey?: string } = {}) {
@@ -43,7 +44,7 @@ export async function startJobQueue(opts: {
     concurrency: opts.concurrency,
     noHandleSignals: true,
     pollInterval: 2000,
-    taskList: opts.tasks,
+    taskList: opts.tasks as Record<string, Task>,
     crontab: opts.crontab ?? ['0 * * * * sweep_orphans', '*/15 * * * * cleanup_expired'].join('\n'),
     logger: gwLogger(opts.log.child({ module: 'jobs' })),
   })

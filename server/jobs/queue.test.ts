@@ -27,11 +27,11 @@ describe('the job queue', () => {
       const tasks: TaskMap = {
         sweep_orphans: async (payload, helpers) => {
           runs.push(`${name}:sweep`)
-          await real.sweep_orphans(payload, helpers)
+          await real.sweep_orphans!(payload, helpers)
         },
         cleanup_expired: async (payload, helpers) => {
           runs.push(`${name}:cleanup`)
-          await real.cleanup_expired(payload, helpers)
+          await real.cleanup_expired!(payload, helpers)
         },
       }
       runners.push(await startJobQueue({ pool: db.pool, tasks, concurrency: 2, log: pino({ level: 'silent' }), crontab: '' }))

@@ -9,7 +9,7 @@
  */
 import Fastify from 'fastify'
 import pg from 'pg'
-import { documentListSql } from '../server/documents/documents.service.ts'
+import { documentListQueries } from '../server/documents/documents.service.ts'
 import type { DocumentListQuery } from '../server/documents/schemas.ts'
 import type { Auth } from '../server/people/sessions.ts'
 
@@ -27,10 +27,14 @@ pool.on('error', (err) => process.stderr.write(`PostgreSQL connection lost: ${er
 
 const app = Fastify({ logger: false })
 app.get('/', async () => {
-  // Prisma.Sql renders $1.. placeholders in `.text`, the form pg expects.
-  const sql = documentListSql(auth, query)
-  const { rows } = await pool.query({ text: sql.text, values: sql.values as unknown[] })
-  return rows
+  // Prisma.Sql renders $1.. placeholders in `.text`, the form pg expects. The same two
+  // statements the product runs (page and count), in parallel as the product does.
+  const { page, count } = documentListQueries(auth, query)
+  const [rows, total] = await Promise.all([
+    pool.query({ text: page.text, values: page.values as unknown[] }),
+    pool.query({ text: count.text, values: count.values as unknown[] }),
+  ])
+  return { items: rows.rows, total: Number(total.rows[0].total) }
 })
 
 let stopping = false

@@ -78,6 +78,8 @@ interface CleanupStep {
 }
 const steps: CleanupStep[] = []
 let cleaning: Promise<void> | null = null
+/** Set once cleanup or a signal started: children going away is then expected. */
+let shuttingDown = false
 
 /** Registers a cleanup step; steps run newest first. Returns a function that runs it early (once). */
 export function onCleanup(name: string, run: () => Promise<void> | void, sync?: () => void): () => Promise<void> {
@@ -92,6 +94,7 @@ export function onCleanup(name: string, run: () => Promise<void> | void, sync?: 
 }
 
 async function runCleanup(): Promise<void> {
+  shuttingDown = true
   cleaning ??= (async () => {
     while (steps.length) {
       const step = steps.pop()!
@@ -136,8 +139,13 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): P
  */
 export function runBench(name: string, main: () => Promise<Record<string, unknown>>): void {
   let signalled = 0
+  let firstSignalAt = 0
   const onSignal = (sig: NodeJS.Signals) => {
+    shuttingDown = true
     signalled++
+    // npx/tsx may pass a terminal's Ctrl-C on as well, so one keypress can arrive twice.
+    if (signalled > 1 && Date.now() - firstSignalAt < 1500) return
+    firstSignalAt ||= Date.now()
     if (signalled > 1) {
       log(`${sig} again: killing everything now`)
       runSyncCleanup()
@@ -149,16 +157,17 @@ export function runBench(name: string, main: () => Promise<Record<string, unknow
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal)
   process.on('exit', runSyncCleanup)
 
+  // Exits explicitly: a timer or socket left behind by a failed step must not keep the bench alive.
   main().then(
     async (result) => {
       await runCleanup()
       if (signalled) return
-      process.stdout.write(JSON.stringify(result) + '\n')
+      process.stdout.write(JSON.stringify(result) + '\n', () => process.exit(0))
     },
     async (err: unknown) => {
       if (!signalled) log(`${name} benchmark failed: ${(err as Error)?.stack ?? err}`)
       await runCleanup()
-      process.exitCode = 1
+      if (!signalled) process.exit(1)
     },
   )
 }
@@ -243,11 +252,18 @@ export function spawnNode(name: string, script: string, opts: { env?: Record<str
     }
   })
   createInterface({ input: proc.stderr! }).on('line', (line) => remember('err', line))
-  const exited = new Promise<number | null>((res) => proc.once('exit', (code, signal) => res(code ?? (signal ? 128 : null))))
-  const alive = () => proc.exitCode === null && proc.signalCode === null
+  let stopping = false
   const tail = () => lines.join('\n')
+  const exited = new Promise<number | null>((res) =>
+    proc.once('exit', (code, signal) => {
+      if (!stopping && !shuttingDown) log(`${name} (pid ${pid}) exited unexpectedly (${signal ?? `code ${code}`}); its last output:\n${tail()}`)
+      res(code ?? (signal ? 128 : null))
+    }),
+  )
+  const alive = () => proc.exitCode === null && proc.signalCode === null
 
   const stop = async () => {
+    stopping = true
     if (!alive()) return
     proc.kill('SIGTERM')
     const timer = setTimeout(() => alive() && proc.kill('SIGKILL'), 10_000)
@@ -256,6 +272,7 @@ export function spawnNode(name: string, script: string, opts: { env?: Record<str
     proc.stdin?.destroy()
   }
   const runStop = onCleanup(`stop ${name} (pid ${pid})`, stop, () => {
+    stopping = true
     if (alive()) proc.kill('SIGKILL')
   })
 

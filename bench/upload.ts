@@ -159,8 +159,13 @@ runBench('upload', async () => {
 
       if (hwmReset) resetPeakRss(server.pid)
       const sampler = new RssSampler(server.pid, 100).start()
-      const a = await api(BYTES)
-      const peak = sampler.stop()
+      let a: { ms: number; key: string }
+      try {
+        a = await api(BYTES)
+      } finally {
+        sampler.stop()
+      }
+      const peak = sampler.peakKb
       const hwm = hwmReset ? readMemKb(server.pid).hwmKb : 0
       sampledPeakKb = Math.max(sampledPeakKb, peak)
       hwmPeakKb = Math.max(hwmPeakKb, hwm)

@@ -12,6 +12,8 @@ import type { Db } from './db/client.ts'
 import type { ObjectStore } from '../storage/index.ts'
 import problemPlugin, { sendProblem } from './plugins/problem.ts'
 import authPlugin from './plugins/auth.ts'
+import eventsPlugin from './plugins/events.ts'
+import notificationRoutes from './notifications/notifications.routes.ts'
 import openapiPlugin from './plugins/openapi.ts'
 import { pgRateLimitStore } from './plugins/rate-limit-store.ts'
 import { validatorCompiler } from './plugins/validation.ts'
@@ -19,8 +21,10 @@ import authRoutes from './people/auth.routes.ts'
 import peopleRoutes from './people/people.routes.ts'
 import documentRoutes from './documents/documents.routes.ts'
 import versionRoutes from './documents/versions.routes.ts'
+import textRoutes from './documents/text.routes.ts'
 import auditRoutes from './audit/audit.routes.ts'
 import systemRoutes from './health/system.routes.ts'
+import calendarRoutes from './calendar/calendar.routes.ts'
 
 /** The Fastify instance with TypeBox type inference, as every route module receives it. */
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
@@ -112,13 +116,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(rateLimit, { global: false, store: pgRateLimitStore(deps.prisma) })
   await app.register(openapiPlugin)
   await app.register(authPlugin)
+  await app.register(eventsPlugin)
 
   await app.register(systemRoutes, { prefix: '/api' })
   await app.register(authRoutes, { prefix: '/api/auth' })
   await app.register(peopleRoutes, { prefix: '/api' })
   await app.register(documentRoutes, { prefix: '/api/documents' })
   await app.register(versionRoutes, { prefix: '/api/documents' })
+  await app.register(textRoutes, { prefix: '/api/documents' })
   await app.register(auditRoutes, { prefix: '/api' })
+  await app.register(notificationRoutes, { prefix: '/api' })
+  await app.register(calendarRoutes, { prefix: '/api' })
 
   const clientDir = deps.clientDir ?? CLIENT_DIST
   const hasClient = existsSync(join(clientDir, 'index.html'))

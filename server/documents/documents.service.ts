@@ -37,6 +37,7 @@ export function presentDetail(d: DetailRow, auth: Auth) {
     authorUnit: { id: d.authorUnit.id, name: d.authorUnit.name },
     accessMark: d.accessMark,
     status: d.status,
+    topics: d.topics,
     createdBy: { id: d.createdBy.id, fullName: d.createdBy.fullName },
     createdAt: d.createdAt.toISOString(),
     updatedAt: d.updatedAt.toISOString(),
@@ -49,7 +50,8 @@ export function presentDetail(d: DetailRow, auth: Auth) {
   }
 }
 
-const auditView = (d: { title: string; summary: string; accessMark: string; kind: string; authorUnitId: string; status: string }) => ({
+const auditView = (d: { title: string; summary: string; accessMark: string; kind: string; authorUnitId: string; status: string; topics: string[] }) => ({
+  topics: d.topics,
   kind: d.kind,
   title: d.title,
   summary: d.summary,
@@ -77,6 +79,7 @@ export async function createDocument(db: Db, auth: Auth, actor: Actor, input: Do
         summary: input.summary?.trim() ?? '',
         authorUnitId: input.authorUnitId,
         accessMark: input.accessMark ?? 'public',
+        topics: input.topics ?? [],
         createdById: auth.userId,
       },
       include: detailInclude,
@@ -120,6 +123,7 @@ interface ListRow {
   author_unit_name: string
   access_mark: DocumentOut['accessMark']
   status: DocumentOut['status']
+  topics: DocumentOut['topics']
   created_by_id: string
   created_by_name: string
   created_at: Date
@@ -131,14 +135,16 @@ interface ListRow {
   v_media_type: string | null
   v_sha256: string | null
   v_created_at: Date | null
-  total: bigint
 }
 
 /**
- * The document list in one SQL statement: filters, visibility, the latest version and the
- * total count. It is the busiest read in the product, so it is written as plain SQL.
+ * The document list as two SQL statements: the page (filters, visibility, the latest
+ * version) and the count of everything matching. They are separate because a window
+ * count over the joined rows makes PostgreSQL build every visible row before the LIMIT
+ * (86 ms instead of 1 ms at 10,000 documents, measured by bench/list.ts); the joins are
+ * on NOT NULL keys, so counting `document` alone gives the same total.
  */
-export function documentListSql(auth: Auth, q: DocumentListQuery): Prisma.Sql {
+export function documentListQueries(auth: Auth, q: DocumentListQuery): { page: Prisma.Sql; count: Prisma.Sql } {
   const where: Prisma.Sql[] = []
   if (!seesAll(auth)) {
     const units = unitIdsOf(auth)
@@ -160,31 +166,27 @@ export function documentListSql(auth: Auth, q: DocumentListQuery): Prisma.Sql {
   if (q.createdFrom) where.push(Prisma.sql`d.created_at >= ${q.createdFrom}::date`)
   if (q.createdTo) where.push(Prisma.sql`d.created_at < (${q.createdTo}::date + 1)`)
   const whereSql = where.length ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty
-  return Prisma.sql`
-    SELECT d.id, d.kind, d.title, d.summary, d.author_unit_id, u.name AS author_unit_name, d.access_mark, d.status,
+  return {
+    page: Prisma.sql`
+    SELECT d.id, d.kind, d.title, d.summary, d.author_unit_id, u.name AS author_unit_name, d.access_mark, d.status, d.topics::text[] AS topics,
            d.created_by_id, cu.full_name AS created_by_name, d.created_at, d.updated_at, d.version_count,
            v.number AS v_number, v.file_name AS v_file_name, v.size AS v_size, v.media_type AS v_media_type,
-           v.sha256 AS v_sha256, v.created_at AS v_created_at, count(*) OVER () AS total
+           v.sha256 AS v_sha256, v.created_at AS v_created_at
       FROM document d
       JOIN unit u ON u.id = d.author_unit_id
       JOIN app_user cu ON cu.id = d.created_by_id
       LEFT JOIN version v ON v.document_id = d.id AND v.number = d.version_count
       ${whereSql}
      ORDER BY ${SORT_SQL[q.sort ?? '-createdAt']}
-     LIMIT ${q.limit ?? 50} OFFSET ${q.offset ?? 0}`
+     LIMIT ${q.limit ?? 50} OFFSET ${q.offset ?? 0}`,
+    count: Prisma.sql`SELECT count(*) AS total FROM document d ${whereSql}`,
+  }
 }
 
 export async function listDocuments(db: Db, auth: Auth, q: DocumentListQuery) {
-  const limit = q.limit ?? 50
-  const offset = q.offset ?? 0
-  const rows = await db.$queryRaw<ListRow[]>(documentListSql(auth, q))
-  let total = rows[0] ? Number(rows[0].total) : 0
-  if (rows.length === 0 && offset > 0) {
-    // Past the last page: count alone, so the client can still show "N documents".
-    const counted = await db.$queryRaw<ListRow[]>(documentListSql(auth, { ...q, offset: 0, limit: 1 }))
-    total = counted[0] ? Number(counted[0].total) : 0
-  }
-  return { items: rows.map(presentListRow), total, limit, offset }
+  const { page, count } = documentListQueries(auth, q)
+  const [rows, counted] = await Promise.all([db.$queryRaw<ListRow[]>(page), db.$queryRaw<{ total: bigint }[]>(count)])
+  return { items: rows.map(presentListRow), total: Number(counted[0]?.total ?? 0), limit: q.limit ?? 50, offset: q.offset ?? 0 }
 }
 
 export function presentListRow(r: ListRow): DocumentOut {
@@ -196,6 +198,7 @@ export function presentListRow(r: ListRow): DocumentOut {
     authorUnit: { id: r.author_unit_id, name: r.author_unit_name },
     accessMark: r.access_mark,
     status: r.status,
+    topics: r.topics,
     createdBy: { id: r.created_by_id, fullName: r.created_by_name },
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),

@@ -13,6 +13,8 @@ export const DOCUMENT_KINDS = [
   'expert_conclusion',
 ] as const
 export const ACCESS_MARKS = ['public', 'internal', 'personal_data'] as const
+/** The Directorate's competence topics (regulation 4.3.1); any of them makes its expert review required. */
+export const DIRECTORATE_TOPICS = ['digitalization', 'it_services', 'information_security', 'information_policy', 'open_data'] as const
 export const DOCUMENT_STATUSES = ['draft', 'in_approval', 'approved', 'signed', 'registered', 'withdrawn', 'archived'] as const
 
 /** Media types a version may have; checked against the bytes, never the file name. */
@@ -25,6 +27,8 @@ export const VERSION_MEDIA_TYPES = {
 export const DocumentKindT = Type.Enum(DOCUMENT_KINDS)
 export const AccessMarkT = Type.Enum(ACCESS_MARKS)
 export const DocumentStatusT = Type.Enum(DOCUMENT_STATUSES)
+export const TopicT = Type.Enum(DIRECTORATE_TOPICS)
+const Topics = Type.Array(TopicT, { uniqueItems: true, maxItems: DIRECTORATE_TOPICS.length })
 
 export const VersionOut = Type.Object({
   id: Uuid,
@@ -50,6 +54,7 @@ export const DocumentOut = Type.Object({
   authorUnit: Type.Object({ id: Uuid, name: Type.String() }),
   accessMark: AccessMarkT,
   status: DocumentStatusT,
+  topics: Topics,
   createdBy: Type.Object({ id: Uuid, fullName: Type.String() }),
   createdAt: DateTime,
   updatedAt: DateTime,
@@ -72,12 +77,13 @@ export const DocumentCreate = Type.Object(
     summary: Type.Optional(Text(4000)),
     authorUnitId: Uuid,
     accessMark: Type.Optional(AccessMarkT),
+    topics: Type.Optional(Topics),
   },
   { additionalProperties: false },
 )
 export type DocumentCreate = Static<typeof DocumentCreate>
 
-export const DocumentPatch = Type.Partial(Type.Object({ title: Line(500), summary: Text(4000), accessMark: AccessMarkT }), { additionalProperties: false, minProperties: 1 })
+export const DocumentPatch = Type.Partial(Type.Object({ title: Line(500), summary: Text(4000), accessMark: AccessMarkT, topics: Topics }), { additionalProperties: false, minProperties: 1 })
 export type DocumentPatch = Static<typeof DocumentPatch>
 
 export const DOCUMENT_SORTS = ['-createdAt', 'createdAt', '-updatedAt', 'updatedAt', 'title', '-title'] as const

@@ -1,0 +1,208 @@
+import { Readable } from 'node:stream'
+import type { Db, Tx } from '../db/client.ts'
+import { AppError } from '../errors.ts'
+import { audit, type Actor } from '../audit/record.ts'
+import type { Auth } from '../people/sessions.ts'
+import type { ObjectStore } from '../../storage/index.ts'
+import { renderExpertConclusion } from '../pdf/conclusion.ts'
+import { transition, type Command, type Decision } from './machine.ts'
+import { latestVersion, lockApproval, snapshotOf, type LoadedApproval } from './load.ts'
+import { persistTransition } from './persist.ts'
+import { actingAs, actorsOf, type PersonRef } from './people.ts'
+import type { ConclusionBody, DecisionBody } from './schemas.ts'
+import { KIND_LABELS } from '../documents/labels.ts'
+
+type Participant = LoadedApproval['stages'][number]['participants'][number]
+type Stage = LoadedApproval['stages'][number]
+
+interface Acting {
+  participant: Participant
+  stage: Stage
+  onBehalfOf: PersonRef | null
+  positionTitle: string
+}
+
+/**
+ * Which participant the person acts for. Among everything they may act for, an undecided
+ * participant of the active stage comes first; failing that the machine explains the refusal
+ * (out of turn, closed stage, already decided).
+ */
+async function choose(tx: Db | Tx, a: LoadedApproval, userId: string, wanted?: string): Promise<Acting> {
+  const all = a.stages.flatMap((stage) => stage.participants.map((participant) => ({ stage, participant })))
+  const actors = await actorsOf(tx, [...new Set(all.map((x) => x.participant.positionId))])
+  const mine = all.flatMap(({ stage, participant }) => {
+    const act = actingAs(actors.get(participant.positionId)!, userId)
+    return act ? [{ stage, participant, onBehalfOf: act.onBehalfOf, positionTitle: actors.get(participant.positionId)!.title }] : []
+  })
+  const pool = wanted ? mine.filter((m) => m.participant.id === wanted) : mine
+  if (pool.length === 0) throw new AppError('NOT_A_PARTICIPANT')
+  const decided = (p: Participant) => p.visas.some((v) => v.round === a.round)
+  return pool.find((m) => m.stage.state === 'active' && !decided(m.participant)) ?? pool.find((m) => m.stage.state === 'active') ?? pool[0]!
+}
+
+function apply(a: LoadedApproval, cmd: Command) {
+  const out = transition(snapshotOf(a), cmd)
+  if (!out.ok) throw new AppError(out.reason)
+  return out
+}
+
+async function recordVisa(tx: Tx, a: LoadedApproval, auth: Auth, acting: Acting, decision: Decision, comment: string, version: { id: string; number: number; sha256: string }) {
+  return tx.visa.create({
+    data: {
+      approvalId: a.id,
+      stageId: acting.stage.id,
+      participantId: acting.participant.id,
+      round: a.round,
+      decision,
+      comment,
+      userId: auth.userId,
+      onBehalfOfId: acting.onBehalfOf?.id ?? null,
+      positionTitle: acting.positionTitle,
+      fullName: auth.fullName,
+      onBehalfOfName: acting.onBehalfOf?.fullName ?? null,
+      versionId: version.id,
+      versionNumber: version.number,
+      versionSha256: version.sha256,
+    },
+  })
+}
+
+/** A visa: approve, approve with remarks, or return for revision, on the version the approver read. */
+export async function decide(db: Db, auth: Auth, actor: Actor, approvalId: string, body: DecisionBody) {
+  const comment = body.comment?.trim() ?? ''
+  if (body.decision === 'return' && !comment) throw new AppError('COMMENT_REQUIRED')
+  return db.$transaction(async (tx) => {
+    const a = await lockApproval(tx, approvalId)
+    const acting = await choose(tx, a, auth.userId, body.participantId)
+    if (acting.stage.kind === 'expert_review' && acting.stage.state === 'active') throw new AppError('WRONG_STAGE_KIND', 'на етапі експертизи рішенням є висновок: POST …/conclusion')
+    const out = apply(a, { type: 'decide', participantId: acting.participant.id, decision: body.decision })
+    const version = await latestVersion(tx, a.documentId)
+    if (version.sha256 !== body.versionSha256) throw new AppError('STALE_VERSION', `чинна версія — №${version.number}`)
+    const visa = await recordVisa(tx, a, auth, acting, body.decision, comment, version)
+    await persistTransition(tx, a, out.next, out.effects, actor)
+    await audit(tx, actor, {
+      action: 'approval.visa',
+      targetType: 'document',
+      targetId: a.documentId,
+      after: { approvalId, visaId: visa.id, stage: acting.stage.name, decision: body.decision, comment, round: a.round, versionNumber: version.number, versionSha256: version.sha256, onBehalfOf: acting.onBehalfOf?.fullName ?? null },
+    })
+    await auditOutcome(tx, actor, a, out.effects)
+    return visa
+  })
+}
+
+const RESULT_DECISION: Record<ConclusionBody['result'], Decision> = { positive: 'approve', positive_with_remarks: 'approve_with_remarks', negative: 'return' }
+
+/**
+ * The Directorate's expert conclusion. The PDF is rendered and stored before the
+ * transaction (no storage calls inside it); if the transition is then refused, the blob is
+ * left unreferenced for the orphan sweep.
+ */
+export async function conclude(db: Db, store: ObjectStore, auth: Auth, actor: Actor, approvalId: string, body: ConclusionBody) {
+  const remarks = body.remarks.map((r, i) => ({ n: i + 1, text: r.text.trim(), ...(r.page ? { page: r.page } : {}) })).filter((r) => r.text)
+  if (body.result !== 'positive' && remarks.length === 0) throw new AppError('REMARKS_REQUIRED')
+  // A first look without the lock, so nobody without the right renders and stores PDFs.
+  const peek = await db.approval.findUnique({ where: { id: approvalId }, include: { template: true, document: { include: { authorUnit: true } }, stages: { orderBy: { index: 'asc' }, include: { participants: { include: { visas: true } } } } } })
+  if (!peek) throw new AppError('APPROVAL_NOT_FOUND')
+  const acting = await choose(db, peek, auth.userId, body.participantId)
+  if (acting.stage.kind !== 'expert_review') throw new AppError('WRONG_STAGE_KIND', 'висновок складають лише на етапі експертизи')
+  apply(peek, { type: 'decide', participantId: acting.participant.id, decision: RESULT_DECISION[body.result] })
+  const version = await db.version.findFirst({ where: { documentId: peek.documentId }, orderBy: { number: 'desc' } })
+  if (!version) throw new AppError('NO_VERSION')
+  if (version.sha256 !== body.versionSha256) throw new AppError('STALE_VERSION', `чинна версія — №${version.number}`)
+  const issuer = await db.unit.findFirst({ where: { kind: 'directorate' }, orderBy: { sortOrder: 'asc' } })
+  const council = await db.unit.findFirst({ where: { parentId: null }, orderBy: { sortOrder: 'asc' } })
+  const now = new Date()
+  const pdf = await renderExpertConclusion({
+    organisation: council?.name ?? 'Міська рада',
+    issuer: issuer?.name ?? acting.stage.name,
+    documentTitle: peek.document.title,
+    documentKindLabel: KIND_LABELS[peek.document.kind],
+    authorUnit: peek.document.authorUnit.name,
+    versionNumber: version.number,
+    versionSha256: version.sha256,
+    result: body.result,
+    summary: body.summary?.trim() ?? '',
+    remarks,
+    reviewer: { fullName: auth.fullName, positionTitle: acting.positionTitle },
+    date: now,
+  })
+  const stored = await store.put(Readable.from([Buffer.from(pdf)]), { contentType: 'application/pdf' })
+
+  return db.$transaction(async (tx) => {
+    const a = await lockApproval(tx, approvalId)
+    const act = await choose(tx, a, auth.userId, body.participantId)
+    if (act.stage.kind !== 'expert_review') throw new AppError('WRONG_STAGE_KIND')
+    const decision = RESULT_DECISION[body.result]
+    const out = apply(a, { type: 'decide', participantId: act.participant.id, decision })
+    const current = await latestVersion(tx, a.documentId)
+    if (current.sha256 !== version.sha256) throw new AppError('STALE_VERSION')
+    const comment = [body.summary?.trim(), ...remarks.map((r) => `${r.n}. ${r.text}${r.page ? ` (с. ${r.page})` : ''}`)].filter(Boolean).join('\n')
+    const visa = await recordVisa(tx, a, auth, act, decision, comment, current)
+    const conclusion = await tx.expertConclusion.create({
+      data: {
+        documentId: a.documentId,
+        approvalId: a.id,
+        visaId: visa.id,
+        result: body.result,
+        remarks,
+        summary: body.summary?.trim() ?? '',
+        versionId: current.id,
+        versionSha256: current.sha256,
+        pdfSha256: stored.sha256,
+        pdfSize: stored.size,
+        authorId: auth.userId,
+      },
+    })
+    await persistTransition(tx, a, out.next, out.effects, actor)
+    await audit(tx, actor, {
+      action: 'conclusion.issued',
+      targetType: 'document',
+      targetId: a.documentId,
+      after: { approvalId, conclusionId: conclusion.id, result: body.result, remarks: remarks.length, versionNumber: current.number, versionSha256: current.sha256, pdfSha256: stored.sha256 },
+    })
+    await auditOutcome(tx, actor, a, out.effects)
+    return conclusion
+  })
+}
+
+/** The author, or the author's substitute, may resubmit and withdraw; an admin may withdraw. */
+async function assertAuthorSide(tx: Tx, auth: Auth, a: LoadedApproval, allowAdmin: boolean) {
+  if (a.document.createdById === auth.userId || (allowAdmin && auth.roles.includes('admin'))) return
+  const now = new Date()
+  const sub = await tx.substitution.findFirst({ where: { userId: a.document.createdById, substituteId: auth.userId, cancelledAt: null, startsAt: { lte: now }, endsAt: { gt: now } } })
+  if (!sub) throw new AppError('FORBIDDEN', 'це може зробити лише автор документа (або особа, що його заміщує)')
+}
+
+/** After a return: the author sends the revised version back along the route. */
+export async function resubmit(db: Db, auth: Auth, actor: Actor, approvalId: string) {
+  return db.$transaction(async (tx) => {
+    const a = await lockApproval(tx, approvalId)
+    await assertAuthorSide(tx, auth, a, false)
+    const out = apply(a, { type: 'resubmit' })
+    const returnVisa = await tx.visa.findFirst({ where: { approvalId, round: a.round, decision: 'return' }, orderBy: { at: 'desc' } })
+    const version = await latestVersion(tx, a.documentId)
+    if (returnVisa && version.number <= returnVisa.versionNumber) throw new AppError('NEW_VERSION_REQUIRED', `повернуто версію №${returnVisa.versionNumber}; завантажте нову`)
+    await persistTransition(tx, a, out.next, out.effects, actor)
+    const from = out.effects.find((e) => e.type === 'restarted')
+    await audit(tx, actor, { action: 'approval.resubmitted', targetType: 'document', targetId: a.documentId, after: { approvalId, round: out.next.round, fromStage: from?.type === 'restarted' ? from.fromIndex : null, versionNumber: version.number, versionSha256: version.sha256 } })
+  })
+}
+
+/** The author withdraws the draft: the route takes no further actions. */
+export async function withdraw(db: Db, auth: Auth, actor: Actor, approvalId: string, reason: string) {
+  return db.$transaction(async (tx) => {
+    const a = await lockApproval(tx, approvalId)
+    await assertAuthorSide(tx, auth, a, true)
+    const out = apply(a, { type: 'withdraw' })
+    await persistTransition(tx, a, out.next, out.effects, actor)
+    await audit(tx, actor, { action: 'approval.withdrawn', targetType: 'document', targetId: a.documentId, after: { approvalId, reason } })
+  })
+}
+
+async function auditOutcome(tx: Tx, actor: Actor, a: LoadedApproval, effects: ReturnType<typeof transition> extends infer O ? (O extends { ok: true; effects: infer E } ? E : never) : never) {
+  for (const e of effects) {
+    if (e.type === 'stage_returned') await audit(tx, actor, { action: 'approval.returned', targetType: 'document', targetId: a.documentId, after: { approvalId: a.id, stageIndex: e.index, round: a.round } })
+    if (e.type === 'completed') await audit(tx, actor, { action: 'approval.completed', targetType: 'document', targetId: a.documentId, after: { approvalId: a.id, round: a.round } })
+  }
+}

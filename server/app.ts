@@ -25,6 +25,8 @@ import textRoutes from './documents/text.routes.ts'
 import auditRoutes from './audit/audit.routes.ts'
 import systemRoutes from './health/system.routes.ts'
 import calendarRoutes from './calendar/calendar.routes.ts'
+import approvalRoutes from './approvals/approvals.routes.ts'
+import approvalSettingsRoutes from './approvals/settings.routes.ts'
 
 /** The Fastify instance with TypeBox type inference, as every route module receives it. */
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
@@ -127,6 +129,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(auditRoutes, { prefix: '/api' })
   await app.register(notificationRoutes, { prefix: '/api' })
   await app.register(calendarRoutes, { prefix: '/api' })
+  await app.register(approvalRoutes, { prefix: '/api' })
+  await app.register(approvalSettingsRoutes, { prefix: '/api' })
 
   const clientDir = deps.clientDir ?? CLIENT_DIST
   const hasClient = existsSync(join(clientDir, 'index.html'))

@@ -4,6 +4,8 @@ import { startRuntime } from './runtime.ts'
 import { seedIfEmpty, type SeedResult } from './seed/seed.ts'
 import { startJobQueue, type JobQueue } from './jobs/queue.ts'
 import { makeTasks } from './jobs/tasks.ts'
+import { createMailer } from './notifications/mailer.ts'
+import { ensureDefaultTemplates } from './approvals/templates.ts'
 
 const say = (line: string) => process.stdout.write(line + '\n')
 
@@ -74,10 +76,11 @@ async function main() {
 
   try {
     const seed = await seedIfEmpty(runtime.db.prisma, { demo: config.seedDemo, adminPassword: config.adminInitialPassword })
+    await ensureDefaultTemplates(runtime.db.prisma)
     if (config.runJobs) {
       jobs = await startJobQueue({
         pool: runtime.db.pool,
-        tasks: makeTasks({ prisma: runtime.db.prisma, store: runtime.store, orphanGraceHours: config.orphanGraceHours }),
+        tasks: makeTasks({ prisma: runtime.db.prisma, store: runtime.store, orphanGraceHours: config.orphanGraceHours, mailer: createMailer(config.smtp), publicUrl: config.publicUrl }),
         concurrency: config.workerConcurrency,
         log: app.log,
       })

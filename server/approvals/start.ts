@@ -71,7 +71,7 @@ export async function previewRoute(db: Db, auth: Auth, documentId: string): Prom
 export async function startApproval(db: Db, auth: Auth, actor: Actor, documentId: string, body: StartBody) {
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM document WHERE id = ${documentId}::uuid FOR UPDATE`
-    const doc = await getVisibleDocument(tx as unknown as Db, auth, documentId)
+    const doc = await getVisibleDocument(tx, auth, documentId)
     if (!canEditDocument(auth, doc)) {
       if (doc.status === 'in_approval' || (await tx.approval.count({ where: { documentId, state: { in: ['running', 'returned'] } } })) > 0) throw new AppError('APPROVAL_ALREADY_RUNNING')
       throw new AppError('FORBIDDEN', 'надіслати на погодження може автор або його підрозділ, поки документ є чернеткою')

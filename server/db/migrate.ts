@@ -2,6 +2,12 @@ import { createHash, randomUUID } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
+import { Logger, runMigrations as runQueueMigrations } from 'graphile-worker'
+
+// graphile-worker logs its migrations at info level; start-up prints what matters itself.
+const quietLogger = new Logger(() => (level, message) => {
+  if (level === 'error') process.stderr.write(`[jobs] ${message}\n`)
+})
 
 /** Where the migrations live, in Prisma's folder format. */
 export const MIGRATIONS_DIR = join(import.meta.dirname, '..', '..', 'prisma', 'migrations')
@@ -40,6 +46,14 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * instances starting at once are serialized by the advisory lock.
  */
 export async function migrate(databaseUrl: string, dir = MIGRATIONS_DIR): Promise<MigrationResult> {
+  const result = await migrateSchema(databaseUrl, dir)
+  // The job queue's own schema: transactions enqueue jobs (graphile_worker.add_job) whether
+  // or not this instance runs workers, so it must exist before the app serves a request.
+  await runQueueMigrations({ connectionString: databaseUrl, logger: quietLogger })
+  return result
+}
+
+async function migrateSchema(databaseUrl: string, dir: string): Promise<MigrationResult> {
   const migrations = readMigrations(dir)
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()

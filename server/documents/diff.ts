@@ -29,10 +29,10 @@ export const MAX_HUNKS = 2000
 export const MAX_OUTPUT_CHARS = 500_000
 /** Changed blocks with more tokens than this are shown line by line (word diff is quadratic at worst). */
 const MAX_BLOCK_TOKENS = 20_000
-/** Time budgets (ms): past them the diff is still correct, only coarser. */
-const LINE_DIFF_MS = 2000
 /** A gap between anchors needing more line edits than this is shown as replaced (Myers costs O(length × edits)). */
 const MAX_GAP_EDITS = 1000
+/** Time budgets (ms) for the line pass and for all word passes: past them the diff is still correct, only coarser. */
+const LINE_DIFF_MS = 2000
 const WORD_DIFF_MS = 1500
 
 interface Line {
@@ -40,6 +40,7 @@ interface Line {
   page: number
 }
 
+/** Lines with their page numbers (pages are separated by '\f'); an empty text has no lines. */
 function toLines(s: string): Line[] {
   if (s === '') return []
   return s.split('\f').flatMap((page, i) => page.split('\n').map((text) => ({ text, page: i + 1 })))

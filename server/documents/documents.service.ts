@@ -1,4 +1,4 @@
-import type { Db } from '../db/client.ts'
+import type { Db, Tx } from '../db/client.ts'
 import { AppError } from '../errors.ts'
 import { Prisma } from '../generated/prisma/client.ts'
 import { audit, type Actor } from '../audit/record.ts'
@@ -60,10 +60,32 @@ const auditView = (d: { title: string; summary: string; accessMark: string; kind
   status: d.status,
 })
 
+/**
+ * Whether the person takes part in the document's approval route: through a position they
+ * hold, as the substitute of its holder, or by a visa they gave. Participants see a
+ * restricted draft they were asked to approve.
+ */
+export async function isRouteParticipant(db: Db | Tx, auth: Auth, documentId: string): Promise<boolean> {
+  const positions = auth.positions.map((p) => p.id)
+  const now = new Date()
+  const rows = await db.$queryRaw<{ ok: number }[]>`
+    SELECT 1 AS ok FROM approval a
+      JOIN approval_stage st ON st.approval_id = a.id
+      JOIN approval_participant ap ON ap.stage_id = st.id
+     WHERE a.document_id = ${documentId}::uuid AND (
+           ap.position_id = ANY(${positions}::uuid[])
+        OR EXISTS (SELECT 1 FROM visa v WHERE v.participant_id = ap.id AND v.user_id = ${auth.userId}::uuid)
+        OR EXISTS (SELECT 1 FROM position_holder ph JOIN substitution s ON s.user_id = ph.user_id
+                    WHERE ph.position_id = ap.position_id AND ph.since <= ${now} AND (ph.until IS NULL OR ph.until > ${now})
+                      AND s.substitute_id = ${auth.userId}::uuid AND s.cancelled_at IS NULL AND s.starts_at <= ${now} AND s.ends_at > ${now}))
+     LIMIT 1`
+  return rows.length > 0
+}
+
 /** Loads a document the person may see; a hidden document answers exactly like a missing one. */
-export async function getVisibleDocument(db: Db, auth: Auth, id: string) {
+export async function getVisibleDocument(db: Db | Tx, auth: Auth, id: string) {
   const d = await db.document.findUnique({ where: { id }, include: detailInclude })
-  if (!d || !canViewDocument(auth, d)) throw new AppError('DOCUMENT_NOT_FOUND')
+  if (!d || !(canViewDocument(auth, d) || (await isRouteParticipant(db, auth, id)))) throw new AppError('DOCUMENT_NOT_FOUND')
   return d
 }
 

@@ -3,6 +3,7 @@ import { fileTypeStream, type ReadableStreamWithFileType } from 'file-type'
 import type { Db } from '../db/client.ts'
 import { AppError } from '../errors.ts'
 import { audit, type Actor } from '../audit/record.ts'
+import { enqueue } from '../jobs/queue.ts'
 import type { Auth } from '../people/sessions.ts'
 import { ObjectTooLargeError, type ObjectStore } from '../../storage/index.ts'
 import { canEditDocument, canViewDocument } from './policy.ts'
@@ -75,6 +76,8 @@ export async function uploadVersion(db: Db, store: ObjectStore, auth: Auth, acto
       include: { createdBy: true },
     })
     await tx.document.update({ where: { id: doc.id }, data: { versionCount: number } })
+    // Text for diffs and search, extracted in the background once the version exists.
+    await enqueue(tx, 'extract_text', { versionId: version.id }, { jobKey: `extract_text:${version.id}` })
     await audit(tx, actor, {
       action: 'version.uploaded',
       targetType: 'document',

@@ -23,15 +23,15 @@ describe('the job queue', () => {
     store = await createObjectStore({ kind: 'disk', root: mkdtempSync(join(tmpdir(), 'jobs-')) })
     // Two "server instances" polling one queue, each recording which instance ran a job.
     for (const name of ['A', 'B']) {
-      const real = makeTasks({ prisma: db.prisma, store, orphanGraceHours: 0 })
+      const real = makeTasks({ prisma: db.prisma, store, orphanGraceHours: 0, mailer: null, publicUrl: null })
       const tasks: TaskMap = {
         sweep_orphans: async (payload, helpers) => {
           runs.push(`${name}:sweep`)
-          await real.sweep_orphans!(payload, helpers)
+          await real.sweep_orphans(payload, helpers)
         },
         cleanup_expired: async (payload, helpers) => {
           runs.push(`${name}:cleanup`)
-          await real.cleanup_expired!(payload, helpers)
+          await real.cleanup_expired(payload, helpers)
         },
       }
       runners.push(await startJobQueue({ pool: db.pool, tasks, concurrency: 2, log: pino({ level: 'silent' }), crontab: '' }))

@@ -101,6 +101,14 @@ describe('live events across two instances', () => {
     await until(() => expect(b.app.events.connections()).toBe(0))
   })
 
+  it('is described in the OpenAPI document as an event stream', async () => {
+    const doc = (await b.anonymous().get('/api/docs/json')).json()
+    const op = doc.paths['/api/events'].get
+    expect(Object.keys(op.responses['200'].content)).toEqual(['text/event-stream'])
+    expect(op.responses['401']).toBeDefined()
+    expect(doc.paths['/api/notifications/{id}/read'].post).toBeDefined()
+  })
+
   it('delivers what instance A commits to the listed person on instance B, and nothing rolled back', async () => {
     const s1 = await openStream(urlB, listed.client.cookie)
     const s2 = await openStream(urlB, other.client.cookie)

@@ -1,4 +1,4 @@
-import { MM, PdfBuilder, type TextStyle } from './layout.ts'
+import { BODY_SIZE, LEADING, MM, PdfBuilder, type TextStyle } from './layout.ts'
 import { drawDatePlaceIndex, drawDocType, drawHeading, drawOrgHeader, drawSignature, signatureHeight } from './requisites.ts'
 import { cleanText, draftOf, formatName, normaliseSha256, quoteTitle } from './text.ts'
 
@@ -79,12 +79,13 @@ export async function renderExpertConclusion(input: ConclusionPdfInput): Promise
   const tail: [string, TextStyle][] = []
   const remarks = [...input.remarks].sort((a, c) => a.n - c.n)
   if (remarks.length > 0) {
-    tail.push(['Зауваження:', { firstIndent: PARAGRAPH_INDENT, spaceAfter: 2 }])
+    // keepWithNext: the caption never ends a page without the first remark under it.
+    tail.push(['Зауваження:', { firstIndent: PARAGRAPH_INDENT, spaceAfter: 2, keepWithNext: 2 * BODY_SIZE * LEADING }])
     const labelWidth = b.measure(`${remarks.at(-1)!.n}. `) + 2
     for (const r of remarks) {
       tail.push([remarkText(r), { label: `${r.n}.`, labelWidth, indent: PARAGRAPH_INDENT, align: 'justify', spaceAfter: 3 }])
     }
-  } else if (input.result !== 'negative') {
+  } else if (input.result === 'positive') {
     tail.push(['Зауважень до проєкту немає.', body])
   }
   const summary = cleanText(input.summary).trim()

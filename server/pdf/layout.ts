@@ -105,10 +105,12 @@ export class PdfBuilder {
     return (units * size) / 1000
   }
 
+  /** `measure` bound to one face and size, as the wrapper wants it. */
   measurer(face: FontFace = 'regular', size = BODY_SIZE): Measure {
     return (text) => this.measure(text, face, size)
   }
 
+  /** Adds an A4 page and puts the cursor at its top margin. */
   newPage(): void {
     this.page = this.doc.addPage([PAGE.width, PAGE.height])
     this.y = this.top
@@ -126,6 +128,7 @@ export class PdfBuilder {
     return true
   }
 
+  /** Moves the cursor down (never below the bottom margin; the next line then starts a page). */
   space(points: number): void {
     this.y = Math.max(this.bottom, this.y - points)
   }

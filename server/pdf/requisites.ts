@@ -49,6 +49,11 @@ export interface SignatureInput {
   name: string
 }
 
+// Room above the block for a handwritten signature on a printout.
+const SIGNATURE_GAP = 24
+
+const signatureLines = (b: PdfBuilder, sig: SignatureInput) => wrapText(sig.positionTitle, b.measurer(), () => b.width * 0.48)
+
 /**
  * Position title on the left (wrapped to under half the width), blank room for the personal
  * signature in the middle, and the name flush right on the level of the title's last line,
@@ -64,11 +69,6 @@ export function drawSignature(b: PdfBuilder, sig: SignatureInput): void {
     b.y -= BODY_SIZE * LEADING
   })
 }
-
-// Room above the block for a handwritten signature on a printout.
-const SIGNATURE_GAP = 24
-
-const signatureLines = (b: PdfBuilder, sig: SignatureInput) => wrapText(sig.positionTitle, b.measurer(), () => b.width * 0.48)
 
 /** Height of the signature block, for keeping the text's last lines on its page. */
 export function signatureHeight(b: PdfBuilder, sig: SignatureInput): number {

@@ -56,7 +56,9 @@ export function drawTable(b: PdfBuilder, columns: Column[], rows: TableRow[], st
       const w = row.span ? b.width : widths[c]!
       if (row.fill) b.page.drawRectangle({ x, y: b.y - h, width: w, height: h, color: row.fill })
       b.page.drawRectangle({ x, y: b.y - h, width: w, height: h, borderColor: BORDER, borderWidth: 0.5 })
-      row.lines[c]!.slice(from, from + count).forEach((line, i) => {
+      // A row with fewer cells than columns leaves the rest empty instead of failing.
+      const cellLines = (row.lines[c] ?? []).slice(from, from + count)
+      cellLines.forEach((line, i) => {
         const face = row.bold ? 'bold' : 'regular'
         const lw = b.measure(line, face, size)
         const tx = columns[c]?.align === 'center' && !row.span ? x + (w - lw) / 2 : x + pad

@@ -47,8 +47,10 @@ const frame = (type: string, data: unknown) => `event: ${type}\ndata: ${JSON.str
  */
 function startListener(pool: pg.Pool, log: FastifyBaseLogger, onEvent: (e: LiveEvent) => void, onResync: () => void) {
   let client: pg.PoolClient | null = null
+  let listening = false
   let closed = false
   let attempt = 0
+  let listeningSince = 0
   let everListened = false
   let timer: NodeJS.Timeout | null = null
   let pending: Promise<void> = Promise.resolve()
@@ -74,6 +76,9 @@ function startListener(pool: pg.Pool, log: FastifyBaseLogger, onEvent: (e: LiveE
   const drop = (c: pg.PoolClient, err: Error | null) => {
     if (client !== c) return
     client = null
+    listening = false
+    // A connection that dies right after each LISTEN keeps backing off; one that lived a while starts over.
+    if (Date.now() - listeningSince > BACKOFF_MAX_MS) attempt = 0
     c.removeListener('notification', onNotification)
     c.release(err ?? true) // destroy it: a LISTENing connection must not go back to the pool
     if (closed) return
@@ -106,7 +111,8 @@ function startListener(pool: pg.Pool, log: FastifyBaseLogger, onEvent: (e: LiveE
       return
     }
     if (client !== c) return
-    attempt = 0
+    listening = true
+    listeningSince = Date.now()
     if (everListened) onResync()
     everListened = true
   }
@@ -114,7 +120,7 @@ function startListener(pool: pg.Pool, log: FastifyBaseLogger, onEvent: (e: LiveE
   pending = connect()
   return {
     ready: () => pending,
-    listening: () => client !== null && everListened,
+    listening: () => listening,
     async close() {
       closed = true
       if (timer) clearTimeout(timer)
@@ -133,6 +139,8 @@ export default fp(
     const all = () => [...byUser.values()].flatMap((s) => [...s])
 
     const send = (conn: Connection, chunk: string) => {
+      // An ended stream stays in the map until its 'close'; writing to it would be an error.
+      if (conn.stream.writableEnded || conn.stream.destroyed) return
       if (conn.stream.writableLength > MAX_BUFFERED_BYTES) conn.stream.destroy()
       else conn.stream.write(chunk)
     }

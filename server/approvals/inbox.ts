@@ -1,0 +1,104 @@
+import { Type, type Static } from 'typebox'
+import type { Db } from '../db/client.ts'
+import { DateTime, Uuid } from '../schemas.ts'
+import { DocumentKindT } from '../documents/schemas.ts'
+import { StageKindT } from './schemas.ts'
+
+export const InboxItem = Type.Object({
+  /** approve: a visa is awaited; review: the Directorate's expert review; returned: my draft came back. */
+  task: Type.Enum(['approve', 'review', 'returned']),
+  documentId: Uuid,
+  title: Type.String(),
+  documentKind: DocumentKindT,
+  approvalId: Uuid,
+  stageName: Type.String(),
+  stageKind: Type.Union([StageKindT, Type.Null()]),
+  dueAt: Type.Union([DateTime, Type.Null()]),
+  overdue: Type.Boolean(),
+  since: DateTime,
+  /** Set when the task is mine as a substitute. */
+  onBehalfOf: Type.Union([Type.String(), Type.Null()]),
+})
+export const InboxOut = Type.Object({
+  counts: Type.Object({ toApprove: Type.Integer(), toReview: Type.Integer(), returned: Type.Integer(), overdue: Type.Integer() }),
+  items: Type.Array(InboxItem),
+})
+export type InboxOut = Static<typeof InboxOut>
+
+interface Row {
+  task: 'approve' | 'review' | 'returned'
+  document_id: string
+  title: string
+  document_kind: Static<typeof DocumentKindT>
+  approval_id: string
+  stage_name: string
+  stage_kind: Static<typeof StageKindT> | null
+  due_at: Date | null
+  since: Date
+  on_behalf_of: string | null
+}
+
+/**
+ * "Сьогодні": what awaits this person now. Tasks come through the positions they hold and
+ * the positions of people they stand in for; the scan starts from active stages, which
+ * stay few however many documents the archive holds.
+ */
+export async function inbox(db: Db, userId: string, now = new Date()): Promise<InboxOut> {
+  const rows = await db.$queryRaw<Row[]>`
+    WITH mine AS (
+      SELECT ph.position_id, NULL::text AS on_behalf_of
+        FROM position_holder ph
+       WHERE ph.user_id = ${userId}::uuid AND ph.since <= ${now} AND (ph.until IS NULL OR ph.until > ${now})
+      UNION ALL
+      SELECT ph.position_id, hu.full_name
+        FROM substitution s
+        JOIN position_holder ph ON ph.user_id = s.user_id AND ph.since <= ${now} AND (ph.until IS NULL OR ph.until > ${now})
+        JOIN app_user hu ON hu.id = s.user_id
+       WHERE s.substitute_id = ${userId}::uuid AND s.cancelled_at IS NULL AND s.starts_at <= ${now} AND s.ends_at > ${now}
+    )
+    SELECT DISTINCT ON (st.id)
+           CASE WHEN st.kind = 'expert_review' THEN 'review' ELSE 'approve' END AS task,
+           d.id AS document_id, d.title, d.kind AS document_kind, a.id AS approval_id,
+           st.name AS stage_name, st.kind AS stage_kind, st.due_at, st.activated_at AS since, mine.on_behalf_of
+      FROM approval_stage st
+      JOIN approval a ON a.id = st.approval_id AND a.state = 'running'
+      JOIN approval_participant ap ON ap.stage_id = st.id
+      JOIN mine ON mine.position_id = ap.position_id
+      JOIN document d ON d.id = a.document_id
+     WHERE st.state = 'active'
+       AND NOT EXISTS (SELECT 1 FROM visa v WHERE v.participant_id = ap.id AND v.round = a.round)
+    UNION ALL
+    SELECT 'returned', d.id, d.title, d.kind, a.id, st.name, st.kind, NULL, st.finished_at, NULL
+      FROM approval a
+      JOIN document d ON d.id = a.document_id
+      JOIN approval_stage st ON st.approval_id = a.id AND st.state = 'returned'
+     WHERE a.state = 'returned'
+       AND (d.created_by_id = ${userId}::uuid OR EXISTS (
+            SELECT 1 FROM substitution s WHERE s.user_id = d.created_by_id AND s.substitute_id = ${userId}::uuid
+               AND s.cancelled_at IS NULL AND s.starts_at <= ${now} AND s.ends_at > ${now}))`
+  const items = rows
+    .map((r) => ({
+      task: r.task,
+      documentId: r.document_id,
+      title: r.title,
+      documentKind: r.document_kind,
+      approvalId: r.approval_id,
+      stageName: r.stage_name,
+      stageKind: r.stage_kind,
+      dueAt: r.due_at?.toISOString() ?? null,
+      overdue: r.due_at !== null && r.due_at < now,
+      since: (r.since ?? now).toISOString(),
+      onBehalfOf: r.on_behalf_of,
+    }))
+    // Overdue first, then by deadline, then the oldest task.
+    .sort((x, y) => Number(y.overdue) - Number(x.overdue) || (x.dueAt ?? '9').localeCompare(y.dueAt ?? '9') || x.since.localeCompare(y.since))
+  return {
+    counts: {
+      toApprove: items.filter((i) => i.task === 'approve').length,
+      toReview: items.filter((i) => i.task === 'review').length,
+      returned: items.filter((i) => i.task === 'returned').length,
+      overdue: items.filter((i) => i.overdue).length,
+    },
+    items,
+  }
+}

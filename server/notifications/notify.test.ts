@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import pg from 'pg'
-import { Logger, runMigrations } from 'graphile-worker'
 import { openDatabase, type Database } from '../db/client.ts'
 import { scratchDatabase } from '../testing/harness.ts'
 import { makePerson } from '../testing/factories.ts'
 import { encodeEvent, EVENTS_CHANNEL, MAX_EVENT_BYTES, notify, publish, type LiveEvent, type NotificationInput } from './notify.ts'
 
-// A database of our own: notify() enqueues jobs, which needs graphile-worker's schema, and
-// counting jobs must not see other test files' work.
+// A database of our own: counting jobs and live events must not see other test files' work.
 let scratch: Awaited<ReturnType<typeof scratchDatabase>>
 let db: Database
 let listener: pg.Client
@@ -36,7 +34,6 @@ async function fresh() {
 beforeAll(async () => {
   scratch = await scratchDatabase()
   db = openDatabase(scratch.url, { max: 8 })
-  await runMigrations({ pgPool: db.pool, logger: new Logger(() => () => undefined) })
   listener = new pg.Client({ connectionString: scratch.url })
   await listener.connect()
   listener.on('notification', (m) => heard.push(JSON.parse(m.payload!) as LiveEvent))

@@ -76,9 +76,9 @@ function startListener(pool: pg.Pool, log: FastifyBaseLogger, onEvent: (e: LiveE
   const drop = (c: pg.PoolClient, err: Error | null) => {
     if (client !== c) return
     client = null
-    listening = false
     // A connection that dies right after each LISTEN keeps backing off; one that lived a while starts over.
-    if (Date.now() - listeningSince > BACKOFF_MAX_MS) attempt = 0
+    if (listening && Date.now() - listeningSince > BACKOFF_MAX_MS) attempt = 0
+    listening = false
     c.removeListener('notification', onNotification)
     c.release(err ?? true) // destroy it: a LISTENing connection must not go back to the pool
     if (closed) return

@@ -1,0 +1,201 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { verifyAuditChain } from '../audit/verify.ts'
+import { approvalWorld, draftWithVersion, uploadPdf, type ApiClient, type World } from './testkit.ts'
+
+let w: World
+let author: ApiClient
+let headIt: ApiClient
+let legal: ApiClient
+let headLegal: ApiClient
+let expert: ApiClient
+let deputy: ApiClient
+let mayor: ApiClient
+let outsider: ApiClient
+
+beforeAll(async () => {
+  w = await approvalWorld()
+  const c = await Promise.all(['it.staff', 'head.it', 'legal', 'head.legal', 'expert', 'deputy', 'mayor', 'housing'].map((l) => w.as(l)))
+  ;[author, headIt, legal, headLegal, expert, deputy, mayor, outsider] = c as [ApiClient, ApiClient, ApiClient, ApiClient, ApiClient, ApiClient, ApiClient, ApiClient]
+})
+afterAll(() => w.close())
+
+const pdfText = (bytes: Buffer) => {
+  const dir = mkdtempSync(join(tmpdir(), 'approval-pdf-'))
+  const file = join(dir, 'x.pdf')
+  writeFileSync(file, bytes)
+  execFileSync('qpdf', ['--check', file])
+  return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
+}
+
+const visa = (c: ApiClient, approvalId: string, sha: string, decision: string, comment?: string) =>
+  c.post(`/api/approvals/${approvalId}/decisions`, { decision, versionSha256: sha, ...(comment ? { comment } : {}) })
+
+const inbox = async (c: ApiClient) => (await c.get('/api/inbox')).json()
+
+describe('a draft council decision touching e-services, through the whole route', () => {
+  it('goes author → unit head → legal → expert review (returned, revised) → deputy mayor → signing, and the sheet lists every visa', async () => {
+    const { id, sha256: v1 } = await draftWithVersion(author, { topics: ['it_services'] })
+
+    const preview = (await author.get(`/api/documents/${id}/approval/preview`)).json()
+    expect(preview.expertReviewRequired).toBe(true)
+    expect(preview.stages.map((s: { key: string; skipped: boolean }) => [s.key, s.skipped])).toEqual([
+      ['unit_head', false],
+      ['legal', false],
+      ['expert_review', false],
+      ['deputy_mayor', false],
+      ['signing', false],
+    ])
+    expect(preview.stages[0].participants[0].holder.fullName).toBe('Бойко Андрій Миколайович')
+
+    const started = await author.post(`/api/documents/${id}/approval`, {})
+    expect(started.statusCode).toBe(201)
+    const approval = started.json()
+    expect(approval.state).toBe('running')
+    expect(approval.stages[0]).toMatchObject({ state: 'active', overdue: false })
+    expect(approval.stages[0].dueAt).not.toBeNull()
+    expect((await author.get(`/api/documents/${id}`)).json().status).toBe('in_approval')
+    // The unit head sees the task, and nobody else yet.
+    expect((await inbox(headIt)).items.map((i: { documentId: string }) => i.documentId)).toContain(id)
+    expect((await inbox(deputy)).items.map((i: { documentId: string }) => i.documentId)).not.toContain(id)
+    const aid = approval.id as string
+
+    expect((await visa(headIt, aid, v1, 'approve')).statusCode).toBe(200)
+    const afterLegal = await visa(legal, aid, v1, 'approve_with_remarks', 'Уточнити посилання на закон')
+    expect(afterLegal.statusCode).toBe(200)
+    expect(afterLegal.json().stages[2].state).toBe('active')
+    const expertInbox = await inbox(expert)
+    expect(expertInbox.counts.toReview).toBeGreaterThanOrEqual(1)
+
+    // The expert review is a conclusion, not a bare visa.
+    expect((await visa(expert, aid, v1, 'approve')).json().code).toBe('WRONG_STAGE_KIND')
+    const negative = await expert.post(`/api/approvals/${aid}/conclusion`, {
+      result: 'negative',
+      summary: 'Проєкт не враховує вимог щодо захисту інформації.',
+      remarks: [{ text: 'Додати розділ про кіберзахист', page: 1 }, { text: 'Узгодити з Програмою інформатизації' }],
+      versionSha256: v1,
+    })
+    expect(negative.statusCode).toBe(200)
+    const returned = negative.json()
+    expect(returned.state).toBe('returned')
+    expect(returned.conclusions).toHaveLength(1)
+    expect((await author.get(`/api/documents/${id}`)).json().status).toBe('draft')
+    expect((await inbox(author)).counts.returned).toBe(1)
+
+    const conclusionPdf = await author.get(`/api/conclusions/${returned.conclusions[0].id}/pdf`)
+    expect(conclusionPdf.statusCode).toBe(200)
+    const ctext = pdfText(conclusionPdf.rawPayload)
+    expect(ctext).toContain('ВИСНОВОК')
+    expect(ctext).toContain('Додати розділ про кіберзахист')
+    expect(ctext).toContain(v1)
+
+    // Resubmitting needs a new version first.
+    expect((await author.post(`/api/approvals/${aid}/resubmit`)).json().code).toBe('NEW_VERSION_REQUIRED')
+    expect((await outsider.post(`/api/approvals/${aid}/resubmit`)).statusCode).toBe(403)
+    const v2 = (await uploadPdf(author, id, 'Version two with cyber security')).sha256 as string
+    const resubmitted = await author.post(`/api/approvals/${aid}/resubmit`)
+    expect(resubmitted.statusCode).toBe(200)
+    expect(resubmitted.json()).toMatchObject({ state: 'running', round: 2 })
+    // The route restarts from the returning stage: the expert review.
+    expect(resubmitted.json().stages.map((s: { state: string }) => s.state)).toEqual(['done', 'done', 'active', 'pending', 'pending'])
+    const diff = (await expert.get(`/api/documents/${id}/diff?from=1&to=2`)).json()
+    expect(diff.hunks.some((h: { kind: string }) => h.kind === 'added')).toBe(true)
+
+    expect((await visa(deputy, aid, v2, 'approve')).json().code).toBe('OUT_OF_TURN')
+    const positive = await expert.post(`/api/approvals/${aid}/conclusion`, { result: 'positive_with_remarks', remarks: [{ text: 'Рекомендовано передбачити відкриті дані' }], versionSha256: v2 })
+    expect(positive.statusCode).toBe(200)
+    expect((await visa(deputy, aid, v1, 'approve')).json().code).toBe('STALE_VERSION')
+    expect((await visa(deputy, aid, v2, 'approve')).statusCode).toBe(200)
+    const done = await visa(mayor, aid, v2, 'approve')
+    expect(done.statusCode).toBe(200)
+    expect(done.json().state).toBe('completed')
+    expect((await author.get(`/api/documents/${id}`)).json().status).toBe('approved')
+    expect((await visa(mayor, aid, v2, 'approve')).json().code).toBe('APPROVAL_FINISHED')
+
+    // Every visa on record, each bound to the version it covers.
+    const visas = done.json().visas as { fullName: string; versionNumber: number; round: number; decision: string }[]
+    expect(visas.map((v) => [v.fullName, v.versionNumber, v.round, v.decision])).toEqual([
+      ['Бойко Андрій Миколайович', 1, 1, 'approve'],
+      ['Поліщук Олена Василівна', 1, 1, 'approve_with_remarks'],
+      ['Ткачук Марія Степанівна', 1, 1, 'return'],
+      ['Ткачук Марія Степанівна', 2, 2, 'approve_with_remarks'],
+      ['Коваленко Віктор Богданович', 2, 2, 'approve'],
+      ['Петренко Ігор Васильович', 2, 2, 'approve'],
+    ])
+    const sheet = await author.get(`/api/approvals/${aid}/sheet.pdf`)
+    expect(sheet.statusCode).toBe(200)
+    const text = pdfText(sheet.rawPayload)
+    expect(text).toContain('АРКУШ ПОГОДЖЕННЯ')
+    for (const name of ['Андрій БОЙКО', 'Олена ПОЛІЩУК', 'Марія ТКАЧУК', 'Віктор КОВАЛЕНКО', 'Ігор ПЕТРЕНКО']) expect(text).toContain(name)
+    expect(text).toContain(v1)
+    expect(text).toContain(v2)
+
+    const actions = (await w.t.db.prisma.auditEvent.findMany({ where: { targetId: id }, orderBy: { seq: 'asc' } })).map((e) => e.action)
+    expect(actions).toEqual(expect.arrayContaining(['approval.started', 'approval.visa', 'conclusion.issued', 'approval.returned', 'approval.resubmitted', 'approval.completed']))
+    expect((await verifyAuditChain(w.t.db.pool)).ok).toBe(true)
+  })
+
+  it('skips the expert review when no competence topic is marked', async () => {
+    const { id } = await draftWithVersion(author)
+    const a = (await author.post(`/api/documents/${id}/approval`, {})).json()
+    expect(a.stages.map((s: { state: string }) => s.state)).toEqual(['active', 'pending', 'skipped', 'pending', 'pending'])
+  })
+})
+
+describe('refusals', () => {
+  it('answers conflicts with 409 and strangers with 403, changing nothing', async () => {
+    const { id, sha256 } = await draftWithVersion(author)
+    const aid = (await author.post(`/api/documents/${id}/approval`, {})).json().id
+    expect((await author.post(`/api/documents/${id}/approval`, {})).json().code).toBe('APPROVAL_ALREADY_RUNNING')
+    const count = () => w.t.db.prisma.visa.count({ where: { approvalId: aid } })
+    expect((await visa(outsider, aid, sha256, 'approve')).json()).toMatchObject({ status: 403, code: 'NOT_A_PARTICIPANT' })
+    expect((await visa(legal, aid, sha256, 'approve')).json()).toMatchObject({ status: 403, code: 'OUT_OF_TURN' })
+    expect((await visa(headIt, aid, sha256, 'return')).json()).toMatchObject({ status: 400, code: 'COMMENT_REQUIRED' })
+    expect((await visa(headIt, aid, 'f'.repeat(64), 'approve')).json().code).toBe('STALE_VERSION')
+    for (const bad of [{ decision: 'maybe', versionSha256: sha256 }, { decision: 'approve' }, { decision: 'approve', versionSha256: sha256, extra: 1 }, { decision: 'approve', versionSha256: 'abc' }]) {
+      const r = await headIt.post(`/api/approvals/${aid}/decisions`, bad)
+      expect(r.statusCode).toBe(400)
+      expect(r.headers['content-type']).toContain('application/problem+json')
+    }
+    expect((await headIt.post('/api/approvals/not-a-uuid/decisions', { decision: 'approve', versionSha256: sha256 })).statusCode).toBe(400)
+    expect((await headIt.post('/api/approvals/00000000-0000-4000-8000-000000000000/decisions', { decision: 'approve', versionSha256: sha256 })).json().code).toBe('APPROVAL_NOT_FOUND')
+    expect(await count()).toBe(0)
+  })
+
+  it('gives exactly one transition when approvers act at once or one acts twice', async () => {
+    const { id, sha256 } = await draftWithVersion(author)
+    const aid = (await author.post(`/api/documents/${id}/approval`, {})).json().id
+    // A double click.
+    const twice = await Promise.all([visa(headIt, aid, sha256, 'approve'), visa(headIt, aid, sha256, 'approve')])
+    expect(twice.map((r) => r.statusCode).sort()).toEqual([200, 409])
+    // Two legal reviewers on an "any" stage at once: one visa closes it, the other is refused.
+    const race = await Promise.all([visa(legal, aid, sha256, 'approve'), visa(headLegal, aid, sha256, 'approve')])
+    expect(race.map((r) => r.statusCode).sort()).toEqual([200, 409])
+    expect(race.find((r) => r.statusCode === 409)!.json().code).toMatch(/STAGE_CLOSED|ALREADY_DECIDED/)
+    const a = (await author.get(`/api/approvals/${aid}`)).json()
+    expect(a.visas).toHaveLength(2)
+    expect(a.stages[3].state).toBe('active')
+  })
+
+  it('accepts nothing after a withdrawal', async () => {
+    const { id, sha256 } = await draftWithVersion(author)
+    const aid = (await author.post(`/api/documents/${id}/approval`, {})).json().id
+    expect((await headIt.post(`/api/approvals/${aid}/withdraw`, {})).statusCode).toBe(403)
+    const w1 = await author.post(`/api/approvals/${aid}/withdraw`, { reason: 'Питання знято з розгляду' })
+    expect(w1.json().state).toBe('withdrawn')
+    expect((await author.get(`/api/documents/${id}`)).json().status).toBe('withdrawn')
+    expect((await visa(headIt, aid, sha256, 'approve')).json().code).toBe('APPROVAL_FINISHED')
+    expect((await author.post(`/api/approvals/${aid}/withdraw`, {})).json().code).toBe('APPROVAL_FINISHED')
+    expect((await inbox(headIt)).items.map((i: { approvalId: string }) => i.approvalId)).not.toContain(aid)
+  })
+
+  it('refuses to start without a version', async () => {
+    const unitId = author.session!.positions[0]!.unitId
+    const doc = (await author.post('/api/documents', { kind: 'council_decision_draft', title: 'Порожній проєкт', authorUnitId: unitId })).json()
+    expect((await author.post(`/api/documents/${doc.id}/approval`, {})).json().code).toBe('NO_VERSION')
+    expect((await outsider.post(`/api/documents/${doc.id}/approval`, {})).statusCode).toBe(403)
+  })
+})

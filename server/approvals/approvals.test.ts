@@ -199,3 +199,56 @@ describe('refusals', () => {
     expect((await outsider.post(`/api/documents/${doc.id}/approval`, {})).statusCode).toBe(403)
   })
 })
+
+describe('authorization and bad input on every approval action', () => {
+  it('keeps restricted drafts hidden from people off the route, and shows them to participants', async () => {
+    const { id, sha256 } = await draftWithVersion(author, { title: 'Службовий проєкт' })
+    await author.patch(`/api/documents/${id}`, { accessMark: 'internal' })
+    const aid = (await author.post(`/api/documents/${id}/approval`, {})).json().id
+    for (const url of [`/api/documents/${id}`, `/api/documents/${id}/approval`, `/api/documents/${id}/approval/preview`, `/api/approvals/${aid}`, `/api/approvals/${aid}/sheet.pdf`]) {
+      const r = await outsider.get(url)
+      expect(r.statusCode, url).toBe(404)
+    }
+    // The unit head, and later approvers, see it because they are on the route.
+    expect((await headIt.get(`/api/documents/${id}`)).statusCode).toBe(200)
+    expect((await deputy.get(`/api/documents/${id}`)).statusCode).toBe(200)
+    expect((await headIt.post(`/api/approvals/${aid}/decisions`, { decision: 'approve', versionSha256: sha256 })).statusCode).toBe(200)
+  })
+
+  it('refuses conclusions from people who are not the expert, and bad conclusions', async () => {
+    const { id, sha256 } = await draftWithVersion(author, { topics: ['open_data'] })
+    const aid = (await author.post(`/api/documents/${id}/approval`, {})).json().id
+    await visa(headIt, aid, sha256, 'approve')
+    await visa(legal, aid, sha256, 'approve')
+    const before = await w.t.db.prisma.expertConclusion.count({ where: { approvalId: aid } })
+    expect((await outsider.post(`/api/approvals/${aid}/conclusion`, { result: 'positive', remarks: [], versionSha256: sha256 })).json().code).toBe('NOT_A_PARTICIPANT')
+    expect((await deputy.post(`/api/approvals/${aid}/conclusion`, { result: 'positive', remarks: [], versionSha256: sha256 })).json()).toMatchObject({ status: 403, code: 'NOT_A_PARTICIPANT' })
+    for (const [body, code] of [
+      [{ result: 'negative', remarks: [], versionSha256: sha256 }, 'REMARKS_REQUIRED'],
+      [{ result: 'positive_with_remarks', remarks: [{ text: '   ' }], versionSha256: sha256 }, 'REMARKS_REQUIRED'],
+      [{ result: 'so-so', remarks: [], versionSha256: sha256 }, 'VALIDATION_FAILED'],
+      [{ result: 'negative', remarks: [{ text: 'x', page: 0 }], versionSha256: sha256 }, 'VALIDATION_FAILED'],
+      [{ result: 'negative', remarks: [{ text: 'x'.repeat(2001) }], versionSha256: sha256 }, 'VALIDATION_FAILED'],
+      [{ result: 'positive', remarks: [], versionSha256: sha256, signedBy: 'me' }, 'VALIDATION_FAILED'],
+      [{ result: 'positive', remarks: [], versionSha256: 'e'.repeat(64) }, 'STALE_VERSION'],
+    ] as const) {
+      const r = await expert.post(`/api/approvals/${aid}/conclusion`, body)
+      expect(r.json().code, JSON.stringify(body)).toBe(code)
+      expect(r.headers['content-type']).toContain('application/problem+json')
+    }
+    expect(await w.t.db.prisma.expertConclusion.count({ where: { approvalId: aid } })).toBe(before)
+    expect((await expert.post(`/api/approvals/${aid}/conclusion`, { result: 'positive', remarks: [], versionSha256: sha256 })).statusCode).toBe(200)
+  })
+
+  it('refuses bad start requests', async () => {
+    const { id } = await draftWithVersion(author)
+    for (const body of [{ extra: true }, { extraParticipants: [{ stageKey: 'legal', positionId: 'nope' }] }, { extraParticipants: [{ stageKey: 'legal' }] }]) {
+      const r = await author.post(`/api/documents/${id}/approval`, body)
+      expect(r.statusCode).toBe(400)
+      expect(r.json().code).toBe('VALIDATION_FAILED')
+    }
+    expect((await author.post(`/api/documents/${id}/approval`, { extraParticipants: [{ stageKey: 'legal', positionId: '00000000-0000-4000-8000-000000000000' }] })).json().code).toBe('POSITION_NOT_FOUND')
+    expect(await w.t.db.prisma.approval.count({ where: { documentId: id } })).toBe(0)
+    expect((await author.get(`/api/documents/${id}`)).json().status).toBe('draft')
+  })
+})

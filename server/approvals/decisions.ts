@@ -27,8 +27,8 @@ interface Acting {
  * participant of the active stage comes first; failing that the machine explains the refusal
  * (out of turn, closed stage, already decided).
  */
-async function choose(tx: Db | Tx, a: LoadedApproval, userId: string, wanted?: string): Promise<Acting> {
-  const all = a.stages.flatMap((stage) => stage.participants.map((participant) => ({ stage, participant })))
+async function choose(tx: Db | Tx, a: LoadedApproval, userId: string, wanted?: string, onlyKind?: Stage['kind']): Promise<Acting> {
+  const all = a.stages.filter((s) => !onlyKind || s.kind === onlyKind).flatMap((stage) => stage.participants.map((participant) => ({ stage, participant })))
   const actors = await actorsOf(tx, [...new Set(all.map((x) => x.participant.positionId))])
   const mine = all.flatMap(({ stage, participant }) => {
     const act = actingAs(actors.get(participant.positionId)!, userId)
@@ -104,8 +104,8 @@ export async function conclude(db: Db, store: ObjectStore, auth: Auth, actor: Ac
   // A first look without the lock, so nobody without the right renders and stores PDFs.
   const peek = await db.approval.findUnique({ where: { id: approvalId }, include: { template: true, document: { include: { authorUnit: true } }, stages: { orderBy: { index: 'asc' }, include: { participants: { include: { visas: true } } } } } })
   if (!peek) throw new AppError('APPROVAL_NOT_FOUND')
-  const acting = await choose(db, peek, auth.userId, body.participantId)
-  if (acting.stage.kind !== 'expert_review') throw new AppError('WRONG_STAGE_KIND', 'висновок складають лише на етапі експертизи')
+  // Only people on an expert-review stage may conclude; anyone else is not on that stage (403).
+  const acting = await choose(db, peek, auth.userId, body.participantId, 'expert_review')
   apply(peek, { type: 'decide', participantId: acting.participant.id, decision: RESULT_DECISION[body.result] })
   const version = await db.version.findFirst({ where: { documentId: peek.documentId }, orderBy: { number: 'desc' } })
   if (!version) throw new AppError('NO_VERSION')
@@ -131,8 +131,7 @@ export async function conclude(db: Db, store: ObjectStore, auth: Auth, actor: Ac
 
   return db.$transaction(async (tx) => {
     const a = await lockApproval(tx, approvalId)
-    const act = await choose(tx, a, auth.userId, body.participantId)
-    if (act.stage.kind !== 'expert_review') throw new AppError('WRONG_STAGE_KIND')
+    const act = await choose(tx, a, auth.userId, body.participantId, 'expert_review')
     const decision = RESULT_DECISION[body.result]
     const out = apply(a, { type: 'decide', participantId: act.participant.id, decision })
     const current = await latestVersion(tx, a.documentId)

@@ -1,29 +1,9 @@
-import { Type, type Static } from 'typebox'
+import type { Static } from 'typebox'
 import type { Db } from '../db/client.ts'
-import { DateTime, Uuid } from '../schemas.ts'
 import { DocumentKindT } from '../documents/schemas.ts'
-import { StageKindT } from './schemas.ts'
+import type { InboxOut, StageKindT } from './schemas.ts'
 
-export const InboxItem = Type.Object({
-  /** approve: a visa is awaited; review: the Directorate's expert review; returned: my draft came back. */
-  task: Type.Enum(['approve', 'review', 'returned']),
-  documentId: Uuid,
-  title: Type.String(),
-  documentKind: DocumentKindT,
-  approvalId: Uuid,
-  stageName: Type.String(),
-  stageKind: Type.Union([StageKindT, Type.Null()]),
-  dueAt: Type.Union([DateTime, Type.Null()]),
-  overdue: Type.Boolean(),
-  since: DateTime,
-  /** Set when the task is mine as a substitute. */
-  onBehalfOf: Type.Union([Type.String(), Type.Null()]),
-})
-export const InboxOut = Type.Object({
-  counts: Type.Object({ toApprove: Type.Integer(), toReview: Type.Integer(), returned: Type.Integer(), overdue: Type.Integer() }),
-  items: Type.Array(InboxItem),
-})
-export type InboxOut = Static<typeof InboxOut>
+export { InboxItem, InboxOut } from './schemas.ts'
 
 interface Row {
   task: 'approve' | 'review' | 'returned'

@@ -191,3 +191,51 @@ export const ConclusionBody = Type.Object(
 export type ConclusionBody = Static<typeof ConclusionBody>
 
 export const WithdrawBody = Type.Object({ reason: Type.Optional(Text(2000)) }, { additionalProperties: false })
+
+/** One task in «Сьогодні» (GET /api/inbox). */
+export const InboxItem = Type.Object({
+  /** approve: a visa is awaited; review: the Directorate's expert review; returned: my draft came back. */
+  task: Type.Enum(['approve', 'review', 'returned']),
+  documentId: Uuid,
+  title: Type.String(),
+  documentKind: DocumentKindT,
+  approvalId: Uuid,
+  stageName: Type.String(),
+  stageKind: Type.Union([StageKindT, Type.Null()]),
+  dueAt: Type.Union([DateTime, Type.Null()]),
+  overdue: Type.Boolean(),
+  since: DateTime,
+  /** Set when the task is mine as a substitute. */
+  onBehalfOf: Type.Union([Type.String(), Type.Null()]),
+})
+export const InboxOut = Type.Object({
+  counts: Type.Object({ toApprove: Type.Integer(), toReview: Type.Integer(), returned: Type.Integer(), overdue: Type.Integer() }),
+  items: Type.Array(InboxItem),
+})
+export type InboxOut = Static<typeof InboxOut>
+
+export const SubstitutionOut = Type.Object({
+  id: Uuid,
+  user: Type.Object({ id: Uuid, fullName: Type.String() }),
+  substitute: Type.Object({ id: Uuid, fullName: Type.String() }),
+  startsAt: DateTime,
+  endsAt: DateTime,
+  reason: Type.String(),
+  active: Type.Boolean(),
+  cancelledAt: Type.Union([DateTime, Type.Null()]),
+  createdAt: DateTime,
+})
+export type SubstitutionOut = Static<typeof SubstitutionOut>
+
+export const SubstitutionCreate = Type.Object(
+  {
+    /** Whose absence; defaults to the signed-in person (admins may set it for anyone). */
+    userId: Type.Optional(Uuid),
+    substituteId: Uuid,
+    startsAt: DateTime,
+    endsAt: DateTime,
+    reason: Type.Optional(Line(300)),
+  },
+  { additionalProperties: false },
+)
+export type SubstitutionCreate = Static<typeof SubstitutionCreate>

@@ -1,36 +1,11 @@
-import { Type, type Static } from 'typebox'
+import type { SubstitutionCreate, SubstitutionOut } from './schemas.ts'
 import type { Db } from '../db/client.ts'
 import { AppError } from '../errors.ts'
 import { audit, type Actor } from '../audit/record.ts'
 import { notify } from '../notifications/notify.ts'
 import type { Auth } from '../people/sessions.ts'
-import { DateTime, Line, Uuid } from '../schemas.ts'
 
-export const SubstitutionOut = Type.Object({
-  id: Uuid,
-  user: Type.Object({ id: Uuid, fullName: Type.String() }),
-  substitute: Type.Object({ id: Uuid, fullName: Type.String() }),
-  startsAt: DateTime,
-  endsAt: DateTime,
-  reason: Type.String(),
-  active: Type.Boolean(),
-  cancelledAt: Type.Union([DateTime, Type.Null()]),
-  createdAt: DateTime,
-})
-export type SubstitutionOut = Static<typeof SubstitutionOut>
-
-export const SubstitutionCreate = Type.Object(
-  {
-    /** Whose absence; defaults to the signed-in person (admins may set it for anyone). */
-    userId: Type.Optional(Uuid),
-    substituteId: Uuid,
-    startsAt: DateTime,
-    endsAt: DateTime,
-    reason: Type.Optional(Line(300)),
-  },
-  { additionalProperties: false },
-)
-export type SubstitutionCreate = Static<typeof SubstitutionCreate>
+export { SubstitutionCreate, SubstitutionOut } from './schemas.ts'
 
 const include = { user: { select: { id: true, fullName: true } }, substitute: { select: { id: true, fullName: true } } } as const
 type Row = Awaited<ReturnType<typeof listSubstitutions>>[number]

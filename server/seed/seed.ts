@@ -41,7 +41,9 @@ export async function seedIfEmpty(db: Db, opts: { demo: boolean; adminPassword: 
           const position = await tx.position.create({ data: { unitId: unit.id, title: p.title, roles: p.roles, isHead: p.isHead ?? false, sortOrder: pOrder++ } })
           const demo = p.demo
           if (!demo || !hashes.has(demo.login)) continue
-          const user = await tx.user.create({ data: { login: demo.login, fullName: demo.fullName, email: demo.email ?? null, passwordHash: hashes.get(demo.login)! } })
+          // Demo people get addresses under the reserved .example domain, so configured mail goes nowhere real.
+          const email = demo.email ?? (opts.demo ? `${demo.login}@drohobych-rada.example` : null)
+          const user = await tx.user.create({ data: { login: demo.login, fullName: demo.fullName, email, passwordHash: hashes.get(demo.login)! } })
           await tx.positionHolder.create({ data: { positionId: position.id, userId: user.id, since: new Date('2026-01-01T00:00:00Z') } })
           logins.push({ login: demo.login, password: demo.login === ADMIN_LOGIN ? adminPassword : DEMO_PASSWORD, fullName: demo.fullName, position: p.title })
         }

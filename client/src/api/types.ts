@@ -4,10 +4,19 @@ export type { DocumentOut, DocumentPage, DocumentDetail, VersionOut, DocumentCre
 export type { SessionOut, UnitOut, PositionOut, UserOut } from '../../../server/people/schemas.ts'
 export type { AuditEventOut } from '../../../server/audit/schemas.ts'
 export type { Problem } from '../../../server/schemas.ts'
+export type {
+  ApprovalOut, PreviewOut, StartBody, DecisionBody, ConclusionBody, TemplateOut, TemplateCreate, StageTemplate, ParticipantSpec, InboxOut, SubstitutionOut, SubstitutionCreate,
+} from '../../../server/approvals/schemas.ts'
+export type { VersionDiffOut, DiffHunkOut } from '../../../server/documents/text.schemas.ts'
+export type { CalendarDayOut, CalendarYearOut, CalendarDayBody } from '../../../server/calendar/schemas.ts'
+export type { NotificationOut, NotificationList, ReadAllOut, LiveEventData } from '../../../server/notifications/schemas.ts'
 
 import type { Static } from 'typebox'
 import type { AuditVerificationOut as AuditVerificationSchema } from '../../../server/audit/schemas.ts'
 import type { AssignHolderBody, PositionCreate, PositionPatch, UnitCreate, UserCreate, UserPatch } from '../../../server/people/schemas.ts'
+import type { WithdrawBody as WithdrawBodySchema } from '../../../server/approvals/schemas.ts'
+import type { ApprovalOut, InboxOut } from '../../../server/approvals/schemas.ts'
+import type { DocumentOut } from '../../../server/documents/schemas.ts'
 
 export type AuditVerification = Static<typeof AuditVerificationSchema>
 export type UnitCreateBody = Static<typeof UnitCreate>
@@ -16,3 +25,18 @@ export type PositionPatchBody = Static<typeof PositionPatch>
 export type AssignHolder = Static<typeof AssignHolderBody>
 export type UserCreateBody = Static<typeof UserCreate>
 export type UserPatchBody = Static<typeof UserPatch>
+export type WithdrawBody = Static<typeof WithdrawBodySchema>
+
+export type Topic = DocumentOut['topics'][number]
+export type InboxItem = InboxOut['items'][number]
+export type StageOut = ApprovalOut['stages'][number]
+export type ParticipantOut = StageOut['participants'][number]
+export type VisaOut = ApprovalOut['visas'][number]
+export type ConclusionOut = ApprovalOut['conclusions'][number]
+export type DecideOption = ApprovalOut['can']['decide'][number]
+export type Decision = VisaOut['decision']
+export type ConclusionResult = ConclusionOut['result']
+export type StageKind = StageOut['kind']
+export type StageRule = StageOut['rule']
+export type StageState = StageOut['state']
+export type ApprovalState = ApprovalOut['state']

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { crc32 } from 'node:zlib'
+import { crc32, deflateRawSync } from 'node:zlib'
 import type { Db } from '../db/client.ts'
 import type { Role, UnitKind } from '../generated/prisma/client.ts'
 import { hashPassword } from '../people/passwords.ts'
@@ -47,33 +47,43 @@ export function tinyPdf(text = 'Hromada'): Buffer {
   return Buffer.from(out, 'latin1')
 }
 
-/** A ZIP archive with stored (uncompressed) entries, enough to build DOCX and ODT fixtures. */
-export function makeZip(entries: { name: string; data: string | Buffer }[]): Buffer {
+/**
+ * A ZIP archive, enough to build DOCX and ODT fixtures. Entries are stored (uncompressed)
+ * unless `stored: false`; `declaredSize` overrides the size written in the headers (a lying
+ * archive, which a reader must not trust).
+ */
+export function makeZip(entries: { name: string; data: Buffer | string; stored?: boolean; declaredSize?: number }[]): Buffer {
   const locals: Buffer[] = []
   const centrals: Buffer[] = []
   let offset = 0
   for (const e of entries) {
     const name = Buffer.from(e.name, 'utf8')
-    const data = Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data, 'utf8')
-    const crc = crc32(data)
-    const local = Buffer.alloc(30)
-    local.writeUInt32LE(0x04034b50, 0)
+    const raw = Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data, 'utf8')
+    const stored = e.stored ?? true
+    const data = stored ? raw : deflateRawSync(raw, { level: 9 })
+    const size = e.declaredSize ?? raw.length
+    const head = (sig: number, len: number) => {
+      const b = Buffer.alloc(len)
+      b.writeUInt32LE(sig, 0)
+      return b
+    }
+    const local = head(0x04034b50, 30)
     local.writeUInt16LE(20, 4)
-    local.writeUInt16LE(0x0800, 6) // UTF-8 names
-    local.writeUInt16LE(0, 8) // stored
-    local.writeUInt32LE(crc, 14)
+    local.writeUInt16LE(0x0800, 6)
+    local.writeUInt16LE(stored ? 0 : 8, 8)
+    local.writeUInt32LE(crc32(raw), 14)
     local.writeUInt32LE(data.length, 18)
-    local.writeUInt32LE(data.length, 22)
+    local.writeUInt32LE(size, 22)
     local.writeUInt16LE(name.length, 26)
     locals.push(local, name, data)
-    const central = Buffer.alloc(46)
-    central.writeUInt32LE(0x02014b50, 0)
+    const central = head(0x02014b50, 46)
     central.writeUInt16LE(20, 4)
     central.writeUInt16LE(20, 6)
     central.writeUInt16LE(0x0800, 8)
-    central.writeUInt32LE(crc, 16)
+    central.writeUInt16LE(stored ? 0 : 8, 10)
+    central.writeUInt32LE(crc32(raw), 16)
     central.writeUInt32LE(data.length, 20)
-    central.writeUInt32LE(data.length, 24)
+    central.writeUInt32LE(size, 24)
     central.writeUInt16LE(name.length, 28)
     central.writeUInt32LE(offset, 42)
     centrals.push(central, name)

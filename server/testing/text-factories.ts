@@ -1,4 +1,3 @@
-import { crc32, deflateRawSync } from 'node:zlib'
 import { makeZip } from './factories.ts'
 
 /**
@@ -75,55 +74,8 @@ export const odtRaw = (body: string) =>
     },
   ])
 
-/**
- * A ZIP whose entries are deflated unless `stored`; `declaredSize` overrides the size
- * written in the headers (a lying archive), which a reader must not trust.
- */
-export function deflatedZip(entries: { name: string; data: Buffer | string; stored?: boolean; declaredSize?: number }[]): Buffer {
-  const locals: Buffer[] = []
-  const centrals: Buffer[] = []
-  let offset = 0
-  for (const e of entries) {
-    const name = Buffer.from(e.name, 'utf8')
-    const raw = Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data, 'utf8')
-    const data = e.stored ? raw : deflateRawSync(raw, { level: 9 })
-    const size = e.declaredSize ?? raw.length
-    const head = (sig: number, len: number) => {
-      const b = Buffer.alloc(len)
-      b.writeUInt32LE(sig, 0)
-      return b
-    }
-    const local = head(0x04034b50, 30)
-    local.writeUInt16LE(20, 4)
-    local.writeUInt16LE(0x0800, 6)
-    local.writeUInt16LE(e.stored ? 0 : 8, 8)
-    local.writeUInt32LE(crc32(raw), 14)
-    local.writeUInt32LE(data.length, 18)
-    local.writeUInt32LE(size, 22)
-    local.writeUInt16LE(name.length, 26)
-    locals.push(local, name, data)
-    const central = head(0x02014b50, 46)
-    central.writeUInt16LE(20, 4)
-    central.writeUInt16LE(20, 6)
-    central.writeUInt16LE(0x0800, 8)
-    central.writeUInt16LE(e.stored ? 0 : 8, 10)
-    central.writeUInt32LE(crc32(raw), 16)
-    central.writeUInt32LE(data.length, 20)
-    central.writeUInt32LE(size, 24)
-    central.writeUInt16LE(name.length, 28)
-    central.writeUInt32LE(offset, 42)
-    centrals.push(central, name)
-    offset += 30 + name.length + data.length
-  }
-  const cd = Buffer.concat(centrals)
-  const end = Buffer.alloc(22)
-  end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(entries.length, 8)
-  end.writeUInt16LE(entries.length, 10)
-  end.writeUInt32LE(cd.length, 12)
-  end.writeUInt32LE(offset, 16)
-  return Buffer.concat([...locals, cd, end])
-}
+/** A ZIP whose entries are deflated unless `stored` (see makeZip). */
+export const deflatedZip = (entries: Parameters<typeof makeZip>[0]): Buffer => makeZip(entries.map((e) => ({ ...e, stored: e.stored ?? false })))
 
 /** A DOCX whose document.xml inflates to `bytes` bytes (a zip bomb when large); headers may lie about the size. */
 export function bombDocx(bytes: number, opts: { declaredSize?: number } = {}): Buffer {

@@ -51,7 +51,7 @@ export const PROBLEMS = {
   STALE_VERSION: { status: 409, title: 'Документ має новішу версію: перегляньте її перед рішенням' },
   NEW_VERSION_REQUIRED: { status: 409, title: 'Спершу завантажте нову версію документа' },
   NO_VERSION: { status: 409, title: 'Документ не має жодної версії' },
-  COMMENT_REQUIRED: { status: 400, title: 'Для повернення на доопрацювання потрібен коментар' },
+  COMMENT_REQUIRED: { status: 400, title: 'Зауваження або причину повернення треба викласти в коментарі' },
   REMARKS_REQUIRED: { status: 400, title: 'Висновок із зауваженнями чи негативний має містити зауваження' },
   WRONG_STAGE_KIND: { status: 409, title: 'Ця дія не відповідає виду етапу' },
   SUBSTITUTION_NOT_FOUND: { status: 404, title: 'Заміщення не знайдено' },

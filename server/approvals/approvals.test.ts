@@ -154,6 +154,7 @@ describe('refusals', () => {
     expect((await visa(outsider, aid, sha256, 'approve')).json()).toMatchObject({ status: 403, code: 'NOT_A_PARTICIPANT' })
     expect((await visa(legal, aid, sha256, 'approve')).json()).toMatchObject({ status: 403, code: 'OUT_OF_TURN' })
     expect((await visa(headIt, aid, sha256, 'return')).json()).toMatchObject({ status: 400, code: 'COMMENT_REQUIRED' })
+    expect((await visa(headIt, aid, sha256, 'approve_with_remarks', '   ')).json()).toMatchObject({ status: 400, code: 'COMMENT_REQUIRED' })
     expect((await visa(headIt, aid, 'f'.repeat(64), 'approve')).json().code).toBe('STALE_VERSION')
     for (const bad of [{ decision: 'maybe', versionSha256: sha256 }, { decision: 'approve' }, { decision: 'approve', versionSha256: sha256, extra: 1 }, { decision: 'approve', versionSha256: 'abc' }]) {
       const r = await headIt.post(`/api/approvals/${aid}/decisions`, bad)

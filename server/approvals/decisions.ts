@@ -70,7 +70,8 @@ async function recordVisa(tx: Tx, a: LoadedApproval, auth: Auth, acting: Acting,
 /** A visa: approve, approve with remarks, or return for revision, on the version the approver read. */
 export async function decide(db: Db, auth: Auth, actor: Actor, approvalId: string, body: DecisionBody) {
   const comment = body.comment?.trim() ?? ''
-  if (body.decision === 'return' && !comment) throw new AppError('COMMENT_REQUIRED')
+  // A return says what to fix; remarks without text would say nothing.
+  if ((body.decision === 'return' || body.decision === 'approve_with_remarks') && !comment) throw new AppError('COMMENT_REQUIRED')
   return db.$transaction(async (tx) => {
     const a = await lockApproval(tx, approvalId)
     const acting = await choose(tx, a, auth.userId, body.participantId)

@@ -65,7 +65,7 @@ export async function persistTransition(tx: Tx, a: LoadedApproval, next: Approva
           userId: p.id,
           kind: 'task_assigned',
           title: `${st.kind === 'expert_review' ? 'На експертизу' : 'На погодження'}: ${title}`,
-          body: `Етап «${st.name}». Строк — до ${due.toLocaleString('uk-UA', { timeZone: 'Europe/Kyiv', dateStyle: 'long' })}.`,
+          body: `Етап «${st.name}». Строк — до ${due.toLocaleString('uk-UA', { timeZone: 'Europe/Kyiv', dateStyle: 'long' })}`,
           link,
           dedupeKey: `task:${st.id}:${next.round}:${p.id}`,
           email: true,

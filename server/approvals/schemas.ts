@@ -77,6 +77,7 @@ export const ParticipantOut = Type.Object({
 
 export const VisaOut = Type.Object({
   id: Uuid,
+  participantId: Uuid,
   stageIndex: Type.Integer(),
   stageName: Type.String(),
   round: Type.Integer(),
@@ -150,6 +151,8 @@ export const PreviewOut = Type.Object({
       rule: StageRuleT,
       deadlineDays: Type.Integer(),
       skipped: Type.Boolean(),
+      /** Why a stage will not run: the expert review is needed only for drafts touching the Directorate's competence. */
+      skipReason: Type.Union([Type.Literal('expert_review_not_required'), Type.Null()]),
       participants: Type.Array(Type.Object({ positionId: Uuid, positionTitle: Type.String(), unitName: Type.String(), holder: Type.Union([Person, Type.Null()]) })),
     }),
   ),

@@ -59,6 +59,7 @@ export async function previewRoute(db: Db, auth: Auth, documentId: string): Prom
       rule: p.tpl.rule,
       deadlineDays: p.tpl.deadlineDays,
       skipped: p.skipped,
+      skipReason: p.skipped ? ('expert_review_not_required' as const) : null,
       participants: p.positionIds.map((id) => {
         const a = actors.get(id)!
         return { positionId: id, positionTitle: a.title, unitName: a.unitName, holder: a.holder ? { id: a.holder.id, fullName: a.holder.fullName } : null }

@@ -68,6 +68,7 @@ export async function presentApproval(db: Db, auth: Auth, a: LoadedApproval): Pr
     })),
     visas: visas.map(({ v, st }) => ({
       id: v.id,
+      participantId: v.participantId,
       stageIndex: st.index,
       stageName: st.name,
       round: v.round,

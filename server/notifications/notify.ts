@@ -22,7 +22,7 @@ export interface NotificationInput {
 /** A hint to the listed people's open workspaces that something changed and should be reloaded. */
 export interface LiveEvent {
   userIds: string[]
-  /** Becomes the SSE `event:` name, e.g. `notification`, `approval.changed`. */
+  /** Becomes the SSE `event:` name, e.g. `notification`, `approval`. */
   type: string
   documentId?: string
 }

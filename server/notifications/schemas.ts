@@ -41,7 +41,7 @@ export type ReadAllOut = Static<typeof ReadAllOut>
 
 /** The events GET /api/events sends, by `event:` name; each `data:` is JSON. */
 export const LiveEventData = Type.Object({
-  type: Type.String({ description: 'Same as the event name: ready, resync, notification, or a domain event such as approval.changed' }),
+  type: Type.String({ description: 'Same as the event name: ready, resync, notification, or a domain event such as approval (an approval route of documentId changed)' }),
   documentId: Type.Optional(Type.String()),
 })
 export type LiveEventData = Static<typeof LiveEventData>

@@ -1,7 +1,9 @@
 import { request } from './http.ts'
 import type {
-  AssignHolder, AuditEventOut, AuditVerification, DocumentCreate, DocumentDetail, DocumentListQuery, DocumentPage, DocumentPatch,
-  PositionCreateBody, PositionOut, PositionPatchBody, SessionOut, UnitCreateBody, UnitOut, UserCreateBody, UserOut, UserPatchBody,
+  ApprovalOut, AssignHolder, AuditEventOut, AuditVerification, CalendarDayBody, CalendarDayOut, CalendarYearOut, ConclusionBody, DecisionBody, DocumentCreate,
+  DocumentDetail, DocumentListQuery, DocumentPage, DocumentPatch, InboxOut, NotificationList, NotificationOut, PositionCreateBody, PositionOut, PositionPatchBody,
+  PreviewOut, ReadAllOut, SessionOut, StartBody, SubstitutionCreate, SubstitutionOut, TemplateCreate, TemplateOut, UnitCreateBody, UnitOut, UserCreateBody,
+  UserOut, UserPatchBody, VersionDiffOut, WithdrawBody,
 } from './types.ts'
 
 type Signal = AbortSignal | undefined
@@ -18,6 +20,7 @@ export const documentsApi = {
   create: (body: DocumentCreate) => request<DocumentDetail>('POST', '/documents', { body }),
   update: (id: string, body: DocumentPatch) => request<DocumentDetail>('PATCH', `/documents/${encodeURIComponent(id)}`, { body }),
   history: (id: string, signal?: Signal) => request<AuditEventOut[]>('GET', `/documents/${encodeURIComponent(id)}/history`, { signal }),
+  diff: (id: string, from: number, to: number, signal?: Signal) => request<VersionDiffOut>('GET', `/documents/${encodeURIComponent(id)}/diff`, { query: { from, to }, signal }),
 }
 
 /** Where a version's bytes are; `inline` asks for Content-Disposition: inline (PDF only). */
@@ -39,4 +42,51 @@ export const adminApi = {
   updateUser: (id: string, body: UserPatchBody) => request<UserOut>('PATCH', `/admin/users/${encodeURIComponent(id)}`, { body }),
   audit: (q: { beforeSeq?: number; limit?: number } = {}, signal?: Signal) => request<AuditEventOut[]>('GET', '/admin/audit', { query: q, signal }),
   verifyAudit: () => request<AuditVerification>('GET', '/admin/audit/verify'),
+}
+
+const enc = encodeURIComponent
+
+/** «Сьогодні»: the signed-in person's tasks. */
+export const inboxApi = {
+  get: (signal?: Signal) => request<InboxOut>('GET', '/inbox', { signal }),
+}
+
+export const approvalsApi = {
+  /** The document's latest approval route, or null when it was never sent. */
+  ofDocument: (documentId: string, signal?: Signal) => request<ApprovalOut | null>('GET', `/documents/${enc(documentId)}/approval`, { signal }),
+  preview: (documentId: string, signal?: Signal) => request<PreviewOut>('GET', `/documents/${enc(documentId)}/approval/preview`, { signal }),
+  start: (documentId: string, body: StartBody) => request<ApprovalOut>('POST', `/documents/${enc(documentId)}/approval`, { body }),
+  decide: (approvalId: string, body: DecisionBody) => request<ApprovalOut>('POST', `/approvals/${enc(approvalId)}/decisions`, { body }),
+  conclude: (approvalId: string, body: ConclusionBody) => request<ApprovalOut>('POST', `/approvals/${enc(approvalId)}/conclusion`, { body }),
+  resubmit: (approvalId: string) => request<ApprovalOut>('POST', `/approvals/${enc(approvalId)}/resubmit`),
+  withdraw: (approvalId: string, body: WithdrawBody) => request<ApprovalOut>('POST', `/approvals/${enc(approvalId)}/withdraw`, { body }),
+}
+
+/** The approval sheet (аркуш погодження) of a route, as a PDF download. */
+export const approvalSheetUrl = (approvalId: string): string => `/api/approvals/${enc(approvalId)}/sheet.pdf`
+/** An expert conclusion's PDF. */
+export const conclusionPdfUrl = (conclusionId: string): string => `/api/conclusions/${enc(conclusionId)}/pdf`
+
+export const notificationsApi = {
+  list: (q: { unread?: boolean; limit?: number; before?: string } = {}, signal?: Signal) => request<NotificationList>('GET', '/notifications', { query: q, signal }),
+  read: (id: string) => request<NotificationOut>('POST', `/notifications/${enc(id)}/read`),
+  readAll: () => request<ReadAllOut>('POST', '/notifications/read-all'),
+}
+
+export const substitutionsApi = {
+  list: (signal?: Signal) => request<SubstitutionOut[]>('GET', '/substitutions', { signal }),
+  create: (body: SubstitutionCreate) => request<SubstitutionOut>('POST', '/substitutions', { body }),
+  cancel: (id: string) => request<SubstitutionOut>('POST', `/substitutions/${enc(id)}/cancel`),
+}
+
+export const templatesApi = {
+  /** The current version of each kind, or every version with `all`. */
+  list: (all = false, signal?: Signal) => request<TemplateOut[]>('GET', '/route-templates', { query: { all }, signal }),
+  create: (body: TemplateCreate) => request<TemplateOut>('POST', '/admin/route-templates', { body }),
+}
+
+export const calendarApi = {
+  year: (year: number, signal?: Signal) => request<CalendarYearOut>('GET', '/calendar', { query: { year }, signal }),
+  set: (date: string, body: CalendarDayBody) => request<CalendarDayOut>('PUT', `/admin/calendar/${enc(date)}`, { body }),
+  remove: (date: string) => request<{ ok: true }>('DELETE', `/admin/calendar/${enc(date)}`),
 }

@@ -35,3 +35,13 @@ export function t(key: MessageKey, params?: Params): string {
 
 /** Whether a key exists (for codes that come from the server, e.g. error codes). */
 export const hasKey = (key: string): key is MessageKey => key in LOCALES[current].messages
+
+/** Keys that have plural forms: "{base}.one", ".few", ".many", ".other". */
+type PluralBase = MessageKey extends infer K ? (K extends `${infer B}.other` ? B : never) : never
+
+/** Translates a plural message by Intl.PluralRules for `n` (which is also the {n} parameter). */
+export function tn(base: PluralBase, n: number, params?: Params): string {
+  const rule = new Intl.PluralRules(localeTag()).select(n)
+  const key = `${base}.${rule}`
+  return t(hasKey(key) ? key : (`${base}.other` as MessageKey), { n, ...params })
+}

@@ -29,3 +29,19 @@ export function fieldErrors(err: unknown): Record<string, string> {
   }
   return out
 }
+
+/**
+ * Answers that mean "what you are looking at is out of date": the page reloads the route
+ * and tells the person why their action did not go through.
+ */
+const RELOAD_CODES = new Set(['STALE_VERSION', 'STAGE_CLOSED', 'ALREADY_DECIDED', 'APPROVAL_FINISHED', 'APPROVAL_RETURNED', 'OUT_OF_TURN', 'APPROVAL_ALREADY_RUNNING'])
+
+export function needsReload(err: unknown): boolean {
+  return err instanceof ApiError && RELOAD_CODES.has(err.code)
+}
+
+/** What to tell the person when their action met a newer state (see needsReload). */
+export function conflictMessage(err: unknown): string {
+  if (err instanceof ApiError && err.code === 'STALE_VERSION') return t('decision.stale')
+  return `${errorMessage(err)} ${t('decision.reloaded')}`
+}

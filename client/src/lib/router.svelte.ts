@@ -1,19 +1,23 @@
 /** The routes of the workspace. Admin sections are separate paths so they can be linked. */
-export type AdminSection = 'units' | 'positions' | 'users' | 'audit'
+export type AdminSection = 'units' | 'positions' | 'users' | 'templates' | 'calendar' | 'audit'
 export type Route =
   | { name: 'login' }
+  | { name: 'today' }
+  | { name: 'substitutions' }
   | { name: 'documents' }
   | { name: 'newDocument' }
   | { name: 'document'; id: string }
   | { name: 'admin'; section: AdminSection }
   | { name: 'notFound' }
 
-const ADMIN_SECTIONS: readonly AdminSection[] = ['units', 'positions', 'users', 'audit']
+const ADMIN_SECTIONS: readonly AdminSection[] = ['units', 'positions', 'users', 'templates', 'calendar', 'audit']
 
 export function matchRoute(path: string): Route {
   const p = path.replace(/\/+$/, '') || '/'
   if (p === '/login') return { name: 'login' }
-  if (p === '/documents' || p === '/') return { name: 'documents' }
+  if (p === '/today' || p === '/') return { name: 'today' }
+  if (p === '/substitutions') return { name: 'substitutions' }
+  if (p === '/documents') return { name: 'documents' }
   if (p === '/documents/new') return { name: 'newDocument' }
   const doc = /^\/documents\/([0-9a-fA-F-]{36})$/.exec(p)
   if (doc) return { name: 'document', id: doc[1]!.toLowerCase() }

@@ -210,7 +210,7 @@ describe('approval route in the browser', () => {
     const headForm = headIt.getByRole('form', { name: 'Ваше рішення' })
     await headForm.getByLabel('Повернути на доопрацювання').check()
     await headForm.getByRole('button', { name: 'Поставити візу' }).click()
-    await headForm.getByText('напишіть у коментарі, що саме виправити').waitFor()
+    await headForm.getByText('Напишіть у коментарі зауваження або що саме виправити').waitFor()
     await headForm.getByLabel('Погодити', { exact: true }).check()
     await headForm.getByRole('button', { name: 'Поставити візу' }).click()
     await headIt.getByText('Рішення записано.').waitFor()

@@ -27,6 +27,10 @@ import systemRoutes from './health/system.routes.ts'
 import calendarRoutes from './calendar/calendar.routes.ts'
 import approvalRoutes from './approvals/approvals.routes.ts'
 import approvalSettingsRoutes from './approvals/settings.routes.ts'
+import signingRoutes from './signing/signing.routes.ts'
+import verifyRoutes from './signing/verify.routes.ts'
+import registrationRoutes from './registration/registration.routes.ts'
+import dutiesRoutes from './duties/duties.routes.ts'
 
 /** The Fastify instance with TypeBox type inference, as every route module receives it. */
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
@@ -131,6 +135,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(calendarRoutes, { prefix: '/api' })
   await app.register(approvalRoutes, { prefix: '/api' })
   await app.register(approvalSettingsRoutes, { prefix: '/api' })
+  await app.register(signingRoutes, { prefix: '/api' })
+  await app.register(verifyRoutes, { prefix: '/api' })
+  await app.register(registrationRoutes, { prefix: '/api' })
+  await app.register(dutiesRoutes, { prefix: '/api' })
 
   const clientDir = deps.clientDir ?? CLIENT_DIST
   const hasClient = existsSync(join(clientDir, 'index.html'))

@@ -30,6 +30,15 @@ export interface Config {
   runJobs: boolean
   /** Outgoing mail; notifications stay in-app only when absent. */
   smtp: { url: string; from: string } | null
+  /**
+   * 32-byte key sealing uploaded PKCS#12 files (CERTIFICATE_KEY, base64). The embedded
+   * default generates one under DATA_DIR; several instances must share one from the environment.
+   */
+  certificateKey: Buffer | null
+  /** RFC 3161 timestamp authority; with it signatures are PAdES B-T, without it B-B. */
+  tsaUrl: string | null
+  /** Where the organisation's signatures say they were made (the PDF /Location). */
+  signingLocation: string
 }
 
 export interface S3Config {
@@ -129,6 +138,13 @@ export function loadConfig(env: Env = process.env, terminal = false): Config {
   const logFormat = (str('LOG_FORMAT') ?? (terminal ? 'pretty' : 'json')) as Config['logFormat']
   if (logFormat !== 'json' && logFormat !== 'pretty') problems.push(`LOG_FORMAT="${logFormat}" must be json or pretty`)
   const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:'])
+  const certKeyText = str('CERTIFICATE_KEY')
+  let certificateKey: Buffer | null = null
+  if (certKeyText !== null) {
+    const k = Buffer.from(certKeyText, 'base64')
+    if (k.length !== 32) problems.push('CERTIFICATE_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)')
+    else certificateKey = k
+  }
   const adminInitialPassword = str('ADMIN_INITIAL_PASSWORD')
   if (adminInitialPassword !== null && adminInitialPassword.length < 12) problems.push('ADMIN_INITIAL_PASSWORD must be at least 12 characters long')
 
@@ -152,6 +168,9 @@ export function loadConfig(env: Env = process.env, terminal = false): Config {
     workerConcurrency: int('WORKER_CONCURRENCY', 2, 1, 64),
     runJobs: bool('RUN_JOBS', true),
     smtp: smtpUrl ? { url: smtpUrl, from: str('MAIL_FROM') ?? 'Hromada EDMS <edms@localhost>' } : null,
+    certificateKey,
+    tsaUrl: url('TSA_URL', ['http:', 'https:']),
+    signingLocation: str('SIGNING_LOCATION') ?? 'м. Дрогобич',
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config)

@@ -5,7 +5,7 @@ import { seedIfEmpty, type SeedResult } from './seed/seed.ts'
 import { startJobQueue, type JobQueue } from './jobs/queue.ts'
 import { makeTasks } from './jobs/tasks.ts'
 import { createMailer } from './notifications/mailer.ts'
-import { ensureDefaultTemplates } from './approvals/templates.ts'
+import { ensureDefaults } from './defaults.ts'
 
 const say = (line: string) => process.stdout.write(line + '\n')
 
@@ -76,7 +76,7 @@ async function main() {
 
   try {
     const seed = await seedIfEmpty(runtime.db.prisma, { demo: config.seedDemo, adminPassword: config.adminInitialPassword })
-    await ensureDefaultTemplates(runtime.db.prisma)
+    await ensureDefaults(runtime.db.prisma)
     if (config.runJobs) {
       jobs = await startJobQueue({
         pool: runtime.db.pool,

@@ -1,7 +1,7 @@
 import { scratchDatabase, testApp, type ApiClient, type TestApp } from '../testing/harness.ts'
 import { seedIfEmpty } from '../seed/seed.ts'
 import { DEMO_PASSWORD } from '../seed/org.ts'
-import { ensureDefaultTemplates } from './templates.ts'
+import { ensureDefaults } from '../defaults.ts'
 import { tinyPdf } from '../testing/factories.ts'
 
 /**
@@ -13,7 +13,7 @@ export async function approvalWorld() {
   const scratch = await scratchDatabase()
   const t = await testApp({ databaseUrl: scratch.url })
   await seedIfEmpty(t.db.prisma, { demo: true, adminPassword: null })
-  await ensureDefaultTemplates(t.db.prisma)
+  await ensureDefaults(t.db.prisma)
   const as = (login: string) => t.login(login, DEMO_PASSWORD)
   return {
     t,

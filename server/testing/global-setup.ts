@@ -6,7 +6,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../db/embedd
 import { migrate } from '../db/migrate.ts'
 import { openDatabase } from '../db/client.ts'
 import { seedIfEmpty } from '../seed/seed.ts'
-import { ensureDefaultTemplates } from '../approvals/templates.ts'
+import { ensureDefaults } from '../defaults.ts'
 import { startS3rver, type S3rverHandle } from '../../storage/testing/s3rver.ts'
 
 declare module 'vitest' {
@@ -33,7 +33,7 @@ export async function setup(project: TestProject) {
   const db = openDatabase(pg.url, { max: 2 })
   try {
     await seedIfEmpty(db.prisma, { demo: true, adminPassword: null })
-    await ensureDefaultTemplates(db.prisma)
+    await ensureDefaults(db.prisma)
   } finally {
     await db.close()
   }

@@ -1,0 +1,456 @@
+/**
+ * Visa benchmark: N approvers give their visas at once through the API
+ * (POST /api/approvals/:id/decisions) against a bare SQL transaction per visa doing the same
+ * writes from N pg connections, alternating rounds; and the latency of GET /api/inbox with
+ * --docs documents and --audit audit events in the database.
+ *
+ *   npx tsx bench/visa.ts [--docs=100000] [--audit=1000000] [--approvers=40] [--waves=10] [--rounds=3]
+ *                         [--warmup=2] [--inboxRequests=200] [--inboxWarmup=20] [--statements] [--profile=<dir>] [--verbose]
+ *
+ * --statements loads pg_stat_statements and, after the timed rounds, runs one more wave each
+ * way to report the statements per visa and PostgreSQL's time for them (ours and bare).
+ * --profile writes a V8 CPU profile of the server (node --cpu-prof) into that folder when it stops.
+ *
+ * Each approver is the head of a unit of their own (bench units, see visa-data.ts); each wave
+ * gives every approver a fresh approval whose active stage (the author's unit head) awaits
+ * them, and all N visas are sent at once; a round is --waves waves (plus --warmup untimed
+ * waves per side first). Ours counts HTTP 200 answers only (anything else fails the run).
+ * Bare runs, per visa, BEGIN; SELECT ... FOR UPDATE of the approval; the visa INSERT; the
+ * stage UPDATEs (done; next active with its working-day deadline); the two
+ * graphile_worker.add_job calls (reminder, overdue); the approval and document UPDATEs; the
+ * notification INSERT and one send_email add_job per notified person with an address; the
+ * two pg_notify; the two audit_event INSERTs (chained by the trigger); COMMIT: the writes of
+ * decide() in the product's order, one statement per round trip, values computed in this
+ * process, reading nothing else and answering nothing. After the warm-up the bench checks
+ * that a bare visa and an API visa leave identical rows behind (see signature()).
+ * Bare uses N connections (one per approver); the server its own pool (10).
+ *
+ * Starts embedded PostgreSQL and the server (own process) in a temp folder and removes
+ * everything afterwards. Progress on stderr; last stdout line: the JSON result.
+ */
+import { randomUUID } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import pg from 'pg'
+import type { Db } from '../server/db/client.ts'
+import { Prisma } from '../server/generated/prisma/client.ts'
+import { inbox } from '../server/approvals/inbox.ts'
+import { documentLink } from '../server/approvals/persist.ts'
+import { addWorkingDays, reminderAt } from '../server/calendar/working-days.ts'
+import { encodeEvent, EVENTS_CHANNEL } from '../server/notifications/notify.ts'
+import { log, login, makeTempRoot, median, onCleanup, parseArgs, round, runBench, startPostgres, startServer, type Session } from './lib.ts'
+import { checkInvariants, generateHistory, openWorld, prepareFresh, signature, validateAgainstServices, type BenchPair, type Driven, type World } from './visa-data.ts'
+
+const args = parseArgs({ docs: 100_000, audit: 1_000_000, approvers: 40, waves: 10, rounds: 3, warmup: 2, inboxRequests: 200, inboxWarmup: 20, statements: false, profile: '', verbose: false })
+const DOCS = Math.floor(args.docs)
+const AUDIT = Math.floor(args.audit)
+const N = Math.floor(args.approvers)
+const WAVES = Math.floor(args.waves)
+const ROUNDS = Math.floor(args.rounds)
+const WARMUP = Math.floor(args.warmup)
+/** Approvers with running tasks (the deputy mayor takes part in nearly every route), reviewers, a unit head, and plain staff. */
+const INBOX_USERS = ['deputy', 'mayor', 'legal', 'expert', 'head.housing', 'it.staff']
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU accounting from /proc (clock ticks; 100 per second on Linux)
+
+const TICK_MS = 10
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return Number(f[11]) + Number(f[12])
+  } catch {
+    return 0
+  }
+}
+/** CPU ticks of the postmaster's children (the backends, checkpointer, WAL writer...). */
+function postgresTicks(postmaster: number): number {
+  let sum = 0
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (Number(f[1]) === postmaster) sum += Number(f[11]) + Number(f[12])
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return sum
+}
+
+// ---------------------------------------------------------------------------------------------
+// The inbox
+
+/** The product's inbox SQL for a person, captured by handing inbox() a stand-in for Prisma. */
+async function inboxSql(userId: string, now: Date): Promise<Prisma.Sql> {
+  let captured: Prisma.Sql | null = null
+  const fake = {
+    $queryRaw: (strings: TemplateStringsArray, ...values: unknown[]) => {
+      captured = Prisma.sql(strings, ...(values as Prisma.Sql[]))
+      return Promise.resolve([])
+    },
+  }
+  await inbox(fake as unknown as Db, userId, now)
+  if (!captured) throw new Error('inbox() ran no SQL')
+  return captured
+}
+
+interface PlanNode {
+  'Node Type': string
+  'Relation Name'?: string
+  'Index Name'?: string
+  'Actual Rows'?: number
+  'Actual Loops'?: number
+  Plans?: PlanNode[]
+}
+/** Scans in a plan that touch many rows: where the time goes. */
+function bigScans(node: PlanNode, out: string[] = []): string[] {
+  const rows = (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1)
+  if (/Scan/.test(node['Node Type']) && node['Relation Name'] && rows >= 1000) out.push(`${node['Node Type']} on ${node['Relation Name']}${node['Index Name'] ? ` using ${node['Index Name']}` : ''}: ${rows} rows`)
+  for (const p of node.Plans ?? []) bigScans(p, out)
+  return out
+}
+
+interface InboxResult {
+  tasks: number
+  p50: number
+  p95: number
+  sqlP50: number
+  sqlP95: number
+  execMs: number
+  planMs: number
+  bigScans: string[]
+}
+
+async function measureInbox(baseUrl: string, w: World): Promise<{ byUser: Record<string, InboxResult>; all: number[]; sqlAll: number[]; worstPlan: string }> {
+  const byUser: Record<string, InboxResult> = {}
+  const all: number[] = []
+  const sqlAll: number[] = []
+  let worst = { p95: -1, plan: '' }
+  for (const who of INBOX_USERS) {
+    const s = await login(baseUrl, who)
+    const get = async () => {
+      const res = await fetch(`${baseUrl}/api/inbox`, { headers: { cookie: s.cookie } })
+      const text = await res.text()
+      if (res.status !== 200) throw new Error(`GET /api/inbox as ${who}: HTTP ${res.status} ${text.slice(0, 300)}`)
+      return text
+    }
+    let body = ''
+    for (let i = 0; i < args.inboxWarmup; i++) body = await get()
+    const lat: number[] = []
+    for (let i = 0; i < args.inboxRequests; i++) {
+      const t = performance.now()
+      body = await get()
+      lat.push(performance.now() - t)
+    }
+    const parsed = JSON.parse(body) as { counts: { toApprove: number; toReview: number; returned: number; overdue: number }; items: unknown[] }
+
+    // The same SQL straight through pg, and its plan.
+    const q = await inboxSql(s.user.id, new Date())
+    const run = () => w.client.query({ text: q.text, values: q.values as unknown[] })
+    for (let i = 0; i < args.inboxWarmup; i++) await run()
+    const sqlLat: number[] = []
+    let rows = 0
+    for (let i = 0; i < args.inboxRequests; i++) {
+      const t = performance.now()
+      rows = (await run()).rowCount ?? 0
+      sqlLat.push(performance.now() - t)
+    }
+    if (rows !== parsed.items.length) throw new Error(`inbox of ${who}: the API answered ${parsed.items.length} items, its SQL ${rows} rows`)
+    const explain = await w.client.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Planning Time': number; 'Execution Time': number }] }>({ text: `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q.text}`, values: q.values as unknown[] })
+    const plan = explain.rows[0]!['QUERY PLAN'][0]
+    const r: InboxResult = {
+      tasks: parsed.items.length,
+      p50: round(pct(lat, 50)),
+      p95: round(pct(lat, 95)),
+      sqlP50: round(pct(sqlLat, 50)),
+      sqlP95: round(pct(sqlLat, 95)),
+      execMs: round(plan['Execution Time']),
+      planMs: round(plan['Planning Time']),
+      bigScans: bigScans(plan.Plan),
+    }
+    byUser[who] = r
+    all.push(...lat)
+    sqlAll.push(...sqlLat)
+    log(
+      `inbox ${who.padEnd(12)} ${String(r.tasks).padStart(5)} items (${parsed.counts.toApprove} to approve, ${parsed.counts.toReview} to review, ${parsed.counts.returned} returned, ${parsed.counts.overdue} overdue, ${(body.length / 1024).toFixed(0)} KiB): ` +
+        `API p50 ${r.p50} ms p95 ${r.p95} ms; SQL alone p50 ${r.sqlP50} ms p95 ${r.sqlP95} ms (EXPLAIN ANALYZE: execution ${r.execMs} ms, planning ${r.planMs} ms${r.bigScans.length ? `; ${r.bigScans.join('; ')}` : ''})`,
+    )
+    if (r.p95 > worst.p95) {
+      const text = await w.client.query<{ 'QUERY PLAN': string }>({ text: `EXPLAIN (ANALYZE, BUFFERS) ${q.text}`, values: q.values as unknown[] })
+      worst = { p95: r.p95, plan: `inbox of ${who}:\n` + text.rows.map((x) => x['QUERY PLAN']).join('\n') }
+    }
+  }
+  return { byUser, all, sqlAll, worstPlan: worst.plan }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Visas
+
+interface Task {
+  pair: BenchPair
+  a: Driven
+}
+
+/** Ours: one POST per approver, all at once; any answer but 200 fails the run. */
+async function oursWave(baseUrl: string, sessions: Session[], tasks: Task[]): Promise<number> {
+  const started = performance.now()
+  await Promise.all(
+    tasks.map(async (task, k) => {
+      const s = sessions[k]!
+      const res = await fetch(`${baseUrl}/api/approvals/${task.a.approvalId}/decisions`, {
+        method: 'POST',
+        headers: { cookie: s.cookie, 'x-csrf-token': s.csrfToken, 'content-type': 'application/json' },
+        body: JSON.stringify({ decision: 'approve', versionSha256: task.a.version.sha256 }),
+      })
+      const text = await res.text()
+      if (res.status !== 200) throw new Error(`visa of ${task.pair.head.login} on ${task.a.approvalId}: HTTP ${res.status} ${text.slice(0, 500)}`)
+    }),
+  )
+  return performance.now() - started
+}
+
+const dueFormat = new Intl.DateTimeFormat('uk-UA', { timeZone: 'Europe/Kyiv', dateStyle: 'long' })
+
+/** Bare: the writes decide() makes for this visa, in its order, in one transaction. */
+async function bareVisa(c: pg.Client, w: World, task: Task): Promise<void> {
+  const { a, pair } = task
+  const now = new Date()
+  const stage = a.stages.find((s) => s.state === 'active')!
+  const part = stage.participants.find((p) => p.positionId === pair.head.positionId)!
+  const next = a.stages.find((s) => s.index > stage.index && s.participants.length > 0)!
+  const due = addWorkingDays(now, next.deadlineDays, w.gen.cal)
+  const notified = [...new Set(next.participants.map((p) => w.org.positions.get(p.positionId)!.holder!.id))]
+  const link = documentLink(a.documentId)
+  const visaId = randomUUID()
+  const actor = pair.head.id
+  const ip = '127.0.0.1'
+  const notes = notified.map((userId) => ({
+    id: randomUUID(),
+    user_id: userId,
+    kind: 'task_assigned',
+    title: `${next.kind === 'expert_review' ? 'На експертизу' : 'На погодження'}: ${a.title}`.replace(/\s+/g, ' ').trim().slice(0, 300),
+    body: `Етап «${next.name}». Строк — до ${dueFormat.format(due)}`,
+    link,
+    dedupe_key: `task:${next.id}:${a.round}:${userId}`,
+  }))
+  await c.query('BEGIN')
+  try {
+    await c.query('SELECT id FROM approval WHERE id = $1 FOR UPDATE', [a.approvalId])
+    await c.query(
+      `INSERT INTO visa (id, approval_id, stage_id, participant_id, round, decision, comment, user_id, position_title, full_name, version_id, version_number, version_sha256, at)
+       VALUES ($1, $2, $3, $4, $5, 'approve', '', $6, $7, $8, $9, $10, $11, $12)`,
+      [visaId, a.approvalId, stage.id, part.id, a.round, actor, pair.head.positionTitle, pair.head.fullName, a.version.id, a.version.number, a.version.sha256, now],
+    )
+    await c.query(`UPDATE approval_stage SET state = 'done', finished_at = $2 WHERE id = $1`, [stage.id, now])
+    await c.query(`UPDATE approval_stage SET state = 'active', activated_at = $2, due_at = $3, finished_at = NULL WHERE id = $1`, [next.id, now, due])
+    await c.query(`SELECT graphile_worker.add_job('stage_reminder', $1::json, run_at => $2::timestamptz, job_key => $3::text)`, [
+      JSON.stringify({ stageId: next.id, round: a.round }),
+      reminderAt(due, w.gen.cal),
+      `stage_reminder:${next.id}:${a.round}`,
+    ])
+    await c.query(`SELECT graphile_worker.add_job('stage_overdue', $1::json, run_at => $2::timestamptz, job_key => $3::text)`, [JSON.stringify({ stageId: next.id, round: a.round }), due, `stage_overdue:${next.id}:${a.round}`])
+    await c.query(`UPDATE approval SET state = 'running', round = $2, row_version = row_version + 1, finished_at = NULL WHERE id = $1`, [a.approvalId, a.round])
+    await c.query(`UPDATE document SET status = 'in_approval', updated_at = $2 WHERE id = $1`, [a.documentId, now])
+    await c.query(
+      `INSERT INTO notification (id, user_id, kind, title, body, link, dedupe_key)
+       SELECT x.id, x.user_id, x.kind, x.title, x.body, x.link, x.dedupe_key
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, user_id uuid, kind text, title text, body text, link text, dedupe_key text)
+        ORDER BY x.dedupe_key NULLS LAST
+       ON CONFLICT (dedupe_key) DO NOTHING`,
+      [JSON.stringify(notes)],
+    )
+    for (const n of notes) {
+      if (w.org.people.get(n.user_id)?.email) await c.query(`SELECT graphile_worker.add_job('send_email', $1::json, job_key => $2::text)`, [JSON.stringify({ notificationId: n.id }), `send_email:${n.id}`])
+    }
+    for (const p of encodeEvent({ userIds: notified, type: 'notification' })) await c.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, p])
+    for (const p of encodeEvent({ userIds: [a.authorId, ...notified, actor], type: 'approval', documentId: a.documentId })) await c.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, p])
+    const auditSql = `INSERT INTO audit_event (actor_id, ip, action, target_type, target_id, after) VALUES ($1, $2, $3, 'document', $4, $5)`
+    await c.query(auditSql, [actor, ip, 'approval.stage_activated', a.documentId, { approvalId: a.approvalId, stage: next.name, index: next.index, round: a.round, dueAt: due.toISOString() }])
+    await c.query(auditSql, [
+      actor,
+      ip,
+      'approval.visa',
+      a.documentId,
+      { approvalId: a.approvalId, visaId, stage: stage.name, decision: 'approve', comment: '', round: a.round, versionNumber: a.version.number, versionSha256: a.version.sha256, onBehalfOf: null },
+    ])
+    await c.query('COMMIT')
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => {})
+    throw err
+  }
+}
+
+async function bareWave(clients: pg.Client[], w: World, tasks: Task[]): Promise<number> {
+  const started = performance.now()
+  await Promise.all(tasks.map((task, k) => bareVisa(clients[k]!, w, task)))
+  return performance.now() - started
+}
+
+// ---------------------------------------------------------------------------------------------
+
+runBench('visa', async () => {
+  if (ROUNDS < 2) log(`warning: --rounds=${ROUNDS}; alternating needs at least 2 rounds each`)
+  log(`visa benchmark: ${DOCS} documents, ${AUDIT} audit events, ${N} approvers, ${ROUNDS} rounds of ${WAVES} waves (bare, ours alternating)`)
+  const root = makeTempRoot('visa')
+  const pgh = await startPostgres(
+    join(root, 'pg'),
+    args.statements ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top', 'pg_stat_statements.track_planning': 'on' } : {},
+  )
+  const postmaster = Number(readFileSync(join(pgh.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])
+
+  // --- Data
+  const genStarted = Date.now()
+  const w = await openWorld(pgh.url, N)
+  onCleanup('close the generator’s connections', () => w.close())
+  log(`seeded the organisation, ${N} bench units (head + author each), ${w.org.authors.length} authors for the history`)
+  const history = await generateHistory(w, DOCS, AUDIT)
+  await checkInvariants(w.client)
+  const checked = await validateAgainstServices(w)
+  log(`generated rows match startApproval/decide (${checked.join('; ')}); database-wide invariants hold`)
+  const dataGenSeconds = (Date.now() - genStarted) / 1000
+  const sizes = await w.client.query<{ t: string; n: string; mb: string }>(
+    `SELECT c.relname AS t, c.reltuples::bigint AS n, (pg_total_relation_size(c.oid) / 1048576)::int AS mb FROM pg_class c
+      WHERE c.relname IN ('document', 'version', 'approval', 'approval_stage', 'approval_participant', 'visa', 'notification', 'audit_event') ORDER BY 1`,
+  )
+  log(`data generated in ${dataGenSeconds.toFixed(0)} s; ${sizes.rows.map((r) => `${r.t} ${r.n} rows ${r.mb} MB`).join(', ')}`)
+
+  // --- The server
+  const { child: server, baseUrl } = await startServer({ databaseUrl: pgh.url, dataDir: join(root, 'data'), ...(args.profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', args.profile] } : {}) })
+
+  // --- Inbox latency on the loaded database (before the visa rounds add routes)
+  const ib = await measureInbox(baseUrl, w)
+  const inboxP50 = round(pct(ib.all, 50))
+  const inboxP95 = round(pct(ib.all, 95))
+  log(`inbox over ${INBOX_USERS.length} users x ${args.inboxRequests} requests: API p50 ${inboxP50} ms, p95 ${inboxP95} ms (target < 50); SQL alone p50 ${round(pct(ib.sqlAll, 50))} ms, p95 ${round(pct(ib.sqlAll, 95))} ms`)
+  if (args.verbose) log(`plan of the slowest inbox — ${ib.worstPlan}`)
+
+  // --- Visa throughput
+  const perSide = WARMUP + ROUNDS * WAVES + (args.statements ? 1 : 0)
+  const prepStarted = Date.now()
+  const fresh = await prepareFresh(w, 2 * perSide, 0x5151)
+  log(`prepared ${2 * perSide * N} fresh approvals (${2 * perSide} per approver) in ${((Date.now() - prepStarted) / 1000).toFixed(1)} s`)
+  // Wave j of a side: approver k acts on fresh[k][...]; ours takes the even ones, bare the odd ones.
+  const waveOf = (side: 0 | 1, j: number): Task[] => w.org.pairs.map((pair, k) => ({ pair, a: fresh[k]![2 * j + side]! }))
+
+  const sessions = await Promise.all(w.org.pairs.map((p) => login(baseUrl, p.head.login)))
+  log(`${sessions.length} approvers signed in through the API`)
+  const clients: pg.Client[] = []
+  onCleanup('close the bare connections', async () => {
+    await Promise.all(clients.map((c) => c.end().catch(() => {})))
+  })
+  for (let k = 0; k < N; k++) {
+    const c = new pg.Client({ connectionString: pgh.url })
+    c.on('error', () => {})
+    clients.push(c)
+  }
+  await Promise.all(clients.map((c) => c.connect()))
+
+  const next = [0, 0]
+  const take = (side: 0 | 1) => waveOf(side, next[side]!++)
+  for (let i = 0; i < WARMUP; i++) {
+    await bareWave(clients, w, take(1))
+    await oursWave(baseUrl, sessions, take(0))
+  }
+  // Both must have written the same thing.
+  const oursSig = JSON.stringify(await signature(w.client, fresh[0]![0]!.approvalId))
+  const bareSig = JSON.stringify(await signature(w.client, fresh[0]![1]!.approvalId))
+  if (oursSig !== bareSig) throw new Error(`bare and ours wrote different rows:\nours: ${oursSig}\nbare: ${bareSig}`)
+  log(`warm-up done (${WARMUP} waves each); a bare visa and an API visa leave identical rows behind`)
+
+  const bareRates: number[] = []
+  const ourRates: number[] = []
+  const cpu = { ours: { server: 0, postgres: 0, bench: 0 }, bare: { postgres: 0, bench: 0 } }
+  const visasPerRound = WAVES * N
+  for (let r = 1; r <= ROUNDS; r++) {
+    let pgBefore = postgresTicks(postmaster)
+    let benchBefore = process.cpuUsage()
+    let ms = 0
+    for (let i = 0; i < WAVES; i++) ms += await bareWave(clients, w, take(1))
+    cpu.bare.postgres += (postgresTicks(postmaster) - pgBefore) * TICK_MS
+    let benchUsed = process.cpuUsage(benchBefore)
+    cpu.bare.bench += (benchUsed.user + benchUsed.system) / 1000
+    const bareRate = (visasPerRound / ms) * 1000
+    bareRates.push(bareRate)
+    log(`round ${r}/${ROUNDS} bare: ${visasPerRound} visas in ${(ms / 1000).toFixed(2)} s = ${bareRate.toFixed(1)} visas/s (wave of ${N}: ${(ms / WAVES).toFixed(0)} ms)`)
+
+    pgBefore = postgresTicks(postmaster)
+    benchBefore = process.cpuUsage()
+    const serverBefore = cpuTicks(server.pid)
+    ms = 0
+    for (let i = 0; i < WAVES; i++) ms += await oursWave(baseUrl, sessions, take(0))
+    cpu.ours.postgres += (postgresTicks(postmaster) - pgBefore) * TICK_MS
+    cpu.ours.server += (cpuTicks(server.pid) - serverBefore) * TICK_MS
+    benchUsed = process.cpuUsage(benchBefore)
+    cpu.ours.bench += (benchUsed.user + benchUsed.system) / 1000
+    const ourRate = (visasPerRound / ms) * 1000
+    ourRates.push(ourRate)
+    log(`round ${r}/${ROUNDS} ours: ${visasPerRound} visas in ${(ms / 1000).toFixed(2)} s = ${ourRate.toFixed(1)} visas/s (wave of ${N}: ${(ms / WAVES).toFixed(0)} ms)`)
+  }
+  const perVisa = (x: number) => round(x / (ROUNDS * visasPerRound), 2)
+  const cpuMsPerVisa = {
+    ours: { server: perVisa(cpu.ours.server), postgres: perVisa(cpu.ours.postgres), benchClient: perVisa(cpu.ours.bench) },
+    bare: { postgres: perVisa(cpu.bare.postgres), benchClient: perVisa(cpu.bare.bench) },
+  }
+  log(`CPU per visa: ours server ${cpuMsPerVisa.ours.server} ms + PostgreSQL ${cpuMsPerVisa.ours.postgres} ms; bare PostgreSQL ${cpuMsPerVisa.bare.postgres} ms (+ bench client ${cpuMsPerVisa.bare.benchClient} ms)`)
+
+  // Where PostgreSQL's time goes: one more wave each way under pg_stat_statements.
+  let statements: Record<string, unknown> | undefined
+  if (args.statements) {
+    await w.client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements')
+    const sample = async (side: 'ours' | 'bare') => {
+      await w.client.query('SELECT pg_stat_statements_reset()')
+      if (side === 'ours') await oursWave(baseUrl, sessions, take(0))
+      else await bareWave(clients, w, take(1))
+      const { rows } = await w.client.query<{ query: string; calls: string; exec: number; plan: number }>(
+        `SELECT query, calls, total_exec_time AS exec, total_plan_time AS plan FROM pg_stat_statements
+          WHERE query !~* 'pg_stat_statements' ORDER BY total_exec_time + total_plan_time DESC`,
+      )
+      const per = (x: number) => round(x / N, 3)
+      const calls = rows.reduce((a, r) => a + Number(r.calls), 0)
+      const exec = rows.reduce((a, r) => a + r.exec, 0)
+      const plan = rows.reduce((a, r) => a + r.plan, 0)
+      const top = rows.slice(0, args.verbose ? rows.length : 12).map((r) => ({ callsPerVisa: per(Number(r.calls)), execMsPerVisa: per(r.exec), planMsPerVisa: per(r.plan), query: r.query.replace(/\s+/g, ' ').slice(0, 160) }))
+      log(`${side}: ${per(calls)} statements per visa, PostgreSQL execution ${per(exec)} ms + planning ${per(plan)} ms per visa; the costliest:`)
+      for (const t of top) log(`    ${String(t.callsPerVisa).padStart(6)} x  exec ${t.execMsPerVisa.toFixed(3).padStart(7)} ms  plan ${t.planMsPerVisa.toFixed(3).padStart(7)} ms  ${t.query}`)
+      return { statementsPerVisa: per(calls), execMsPerVisa: per(exec), planMsPerVisa: per(plan), top }
+    }
+    statements = { ours: await sample('ours'), bare: await sample('bare') }
+  }
+
+  await checkInvariants(w.client)
+  log('after the rounds: database-wide invariants still hold')
+
+  const ourMed = median(ourRates)
+  const bareMed = median(bareRates)
+  const result = {
+    bench: 'visa',
+    docs: DOCS,
+    auditEvents: history.auditEvents,
+    approvers: N,
+    rounds: ROUNDS,
+    wavesPerRound: WAVES,
+    ourVisasPerSec: round(ourMed, 1),
+    bareVisasPerSec: round(bareMed, 1),
+    ratio: round(ourMed / bareMed, 3),
+    inboxP50Ms: inboxP50,
+    inboxP95Ms: inboxP95,
+    inboxSqlP50Ms: round(pct(ib.sqlAll, 50)),
+    inboxSqlP95Ms: round(pct(ib.sqlAll, 95)),
+    inboxByUser: ib.byUser,
+    cpuMsPerVisa,
+    ...(statements ? { statements } : {}),
+    dataGenSeconds: round(dataGenSeconds, 1),
+    dataGen: { loadSeconds: round(history.loadSeconds, 1), analyzeSeconds: round(history.analyzeSeconds, 1), approvals: history.approvals, rows: history.rows },
+    target: { ratio: '>=0.5', inboxP95Ms: '<50' },
+  }
+  log(`median ours ${result.ourVisasPerSec} visas/s, bare ${result.bareVisasPerSec} visas/s, ratio ${result.ratio} (target >= 0.5); inbox p95 ${inboxP95} ms (target < 50)`)
+  return result
+})

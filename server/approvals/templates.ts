@@ -26,10 +26,23 @@ const ACT_STAGES: StageTemplate[] = [
   { key: 'signing', name: 'Підписання міським головою', kind: 'signing', rule: 'any', deadlineDays: 2, participants: [{ type: 'role', role: 'mayor' }] },
 ]
 
+/**
+ * Job descriptions (regulation 4.3, 4.9): the head of the position's unit, the head of the
+ * Directorate, the legal department, then the deputy mayor for executive bodies approves
+ * («ЗАТВЕРДЖУЮ») and signs.
+ */
+const JOB_DESCRIPTION_STAGES: StageTemplate[] = [
+  { key: 'unit_head', name: 'Погодження керівником структурного підрозділу', kind: 'visa', rule: 'any', deadlineDays: 2, participants: [{ type: 'author_unit_head' }] },
+  { key: 'directorate_head', name: 'Погодження начальником управління', kind: 'visa', rule: 'any', deadlineDays: 2, participants: [{ type: 'role', role: 'directorate_head' }] },
+  { key: 'legal', name: 'Правова експертиза (юридичний відділ)', kind: 'legal_review', rule: 'any', deadlineDays: 3, participants: [{ type: 'role', role: 'legal_reviewer' }] },
+  { key: 'deputy_mayor', name: 'Затвердження і підписання заступником міського голови з питань діяльності виконавчих органів', kind: 'signing', rule: 'any', deadlineDays: 3, participants: [{ type: 'role', role: 'deputy_mayor' }] },
+]
+
 export const DEFAULT_TEMPLATES: TemplateCreate[] = [
   { kind: 'council_decision_draft', name: 'Проєкт рішення міської ради', restartFromFirst: false, expertReviewAlways: false, stages: ACT_STAGES },
   { kind: 'executive_decision_draft', name: 'Проєкт рішення виконавчого комітету', restartFromFirst: false, expertReviewAlways: false, stages: ACT_STAGES },
   { kind: 'mayor_order', name: 'Розпорядження міського голови', restartFromFirst: false, expertReviewAlways: false, stages: ACT_STAGES },
+  { kind: 'job_description', name: 'Посадова інструкція', restartFromFirst: false, expertReviewAlways: false, stages: JOB_DESCRIPTION_STAGES },
 ]
 
 export function presentTemplate(t: RouteTemplate): TemplateOut {

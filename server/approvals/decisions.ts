@@ -15,7 +15,7 @@ import { KIND_LABELS } from '../documents/labels.ts'
 type Participant = LoadedApproval['stages'][number]['participants'][number]
 type Stage = LoadedApproval['stages'][number]
 
-interface Acting {
+export interface Acting {
   participant: Participant
   stage: Stage
   onBehalfOf: PersonRef | null
@@ -27,7 +27,7 @@ interface Acting {
  * participant of the active stage comes first; failing that the machine explains the refusal
  * (out of turn, closed stage, already decided).
  */
-async function choose(tx: Db | Tx, a: LoadedApproval, userId: string, wanted?: string, onlyKind?: Stage['kind']): Promise<Acting> {
+export async function choose(tx: Db | Tx, a: LoadedApproval, userId: string, wanted?: string, onlyKind?: Stage['kind']): Promise<Acting> {
   const all = a.stages.filter((s) => !onlyKind || s.kind === onlyKind).flatMap((stage) => stage.participants.map((participant) => ({ stage, participant })))
   const actors = await actorsOf(tx, [...new Set(all.map((x) => x.participant.positionId))])
   const mine = all.flatMap(({ stage, participant }) => {
@@ -40,13 +40,13 @@ async function choose(tx: Db | Tx, a: LoadedApproval, userId: string, wanted?: s
   return pool.find((m) => m.stage.state === 'active' && !decided(m.participant)) ?? pool.find((m) => m.stage.state === 'active') ?? pool[0]!
 }
 
-function apply(a: LoadedApproval, cmd: Command) {
+export function apply(a: LoadedApproval, cmd: Command) {
   const out = transition(snapshotOf(a), cmd)
   if (!out.ok) throw new AppError(out.reason)
   return out
 }
 
-async function recordVisa(tx: Tx, a: LoadedApproval, auth: Auth, acting: Acting, decision: Decision, comment: string, version: { id: string; number: number; sha256: string }) {
+export async function recordVisa(tx: Tx, a: LoadedApproval, auth: Auth, acting: Acting, decision: Decision, comment: string, version: { id: string; number: number; sha256: string }) {
   return tx.visa.create({
     data: {
       approvalId: a.id,
@@ -76,6 +76,7 @@ export async function decide(db: Db, auth: Auth, actor: Actor, approvalId: strin
     const a = await lockApproval(tx, approvalId)
     const acting = await choose(tx, a, auth.userId, body.participantId)
     if (acting.stage.kind === 'expert_review' && acting.stage.state === 'active') throw new AppError('WRONG_STAGE_KIND', 'на етапі експертизи рішенням є висновок: POST …/conclusion')
+    if (acting.stage.kind === 'signing' && acting.stage.state === 'active' && body.decision !== 'return') throw new AppError('WRONG_STAGE_KIND', 'на етапі підписання рішенням є підпис: POST …/sign')
     const out = apply(a, { type: 'decide', participantId: acting.participant.id, decision: body.decision })
     const version = await latestVersion(tx, a.documentId)
     if (version.sha256 !== body.versionSha256) throw new AppError('STALE_VERSION', `чинна версія — №${version.number}`)
@@ -200,7 +201,7 @@ export async function withdraw(db: Db, auth: Auth, actor: Actor, approvalId: str
   })
 }
 
-async function auditOutcome(tx: Tx, actor: Actor, a: LoadedApproval, effects: ReturnType<typeof transition> extends infer O ? (O extends { ok: true; effects: infer E } ? E : never) : never) {
+export async function auditOutcome(tx: Tx, actor: Actor, a: LoadedApproval, effects: ReturnType<typeof transition> extends infer O ? (O extends { ok: true; effects: infer E } ? E : never) : never) {
   for (const e of effects) {
     if (e.type === 'stage_returned') await audit(tx, actor, { action: 'approval.returned', targetType: 'document', targetId: a.documentId, after: { approvalId: a.id, stageIndex: e.index, round: a.round } })
     if (e.type === 'completed') await audit(tx, actor, { action: 'approval.completed', targetType: 'document', targetId: a.documentId, after: { approvalId: a.id, round: a.round } })

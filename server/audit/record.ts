@@ -41,10 +41,27 @@ export type AuditAction =
   | 'calendar.day_set'
   | 'calendar.day_removed'
   | 'notification.read'
+  | 'job_description.drafted'
+  | 'job_description.updated'
+  | 'job_description.sent'
+  | 'job_description.approved'
+  | 'job_description.acknowledged'
+  | 'duty_catalog.created'
+  | 'registration.created'
+  | 'registration.updated'
+  | 'journal.created'
+  | 'journal.updated'
+  | 'nomenclature.created'
+  | 'nomenclature.updated'
+  | 'certificate.added'
+  | 'certificate.revoked'
+  | 'document.signed'
+  | 'trust_anchor.added'
+  | 'trust_anchor.removed'
 
 export interface AuditEntry {
   action: AuditAction
-  targetType: 'session' | 'unit' | 'position' | 'user' | 'position_holder' | 'document' | 'version' | 'system' | 'route_template' | 'approval' | 'substitution' | 'calendar' | 'notification'
+  targetType: 'session' | 'unit' | 'position' | 'user' | 'position_holder' | 'document' | 'version' | 'system' | 'route_template' | 'approval' | 'substitution' | 'calendar' | 'notification' | 'job_description' | 'duty' | 'certificate' | 'registration' | 'journal' | 'nomenclature' | 'trust_anchor'
   targetId?: string | null
   before?: unknown
   after?: unknown

@@ -9,9 +9,9 @@ import { tinyPdf } from '../testing/factories.ts'
  * Directorate's org, demo people, default route templates), since the templates name
  * participants by role across the whole organisation.
  */
-export async function approvalWorld() {
+export async function approvalWorld(opts: { env?: Record<string, string> } = {}) {
   const scratch = await scratchDatabase()
-  const t = await testApp({ databaseUrl: scratch.url })
+  const t = await testApp({ databaseUrl: scratch.url, env: opts.env })
   await seedIfEmpty(t.db.prisma, { demo: true, adminPassword: null })
   await ensureDefaults(t.db.prisma)
   const as = (login: string) => t.login(login, DEMO_PASSWORD)

@@ -50,6 +50,8 @@ export async function testApp(opts: { storage?: 's3' | 'disk'; env?: Record<stri
     LOG_LEVEL: 'silent',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'hromada-app-')),
     LOGIN_RATE_LIMIT: '1000',
+    // A fixed key for sealing test certificates (production sets its own CERTIFICATE_KEY).
+    CERTIFICATE_KEY: Buffer.alloc(32, 7).toString('base64'),
     ...(storage === 's3' ? { S3_ENDPOINT: s3.endpoint, S3_BUCKET: `t-${randomUUID().slice(0, 12)}`, S3_ACCESS_KEY: s3.accessKeyId, S3_SECRET_KEY: s3.secretAccessKey } : {}),
     ...opts.env,
   }

@@ -8,9 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { renderExpertConclusion } from '../pdf/conclusion.ts'
 import { stampRegistration, StampError } from '../pdf/registration-stamp.ts'
 import { sampleConclusion } from '../pdf/samples.ts'
-import { tidyIncrementalUpdate } from '../signing/pades.ts'
-import { plainAddPlaceholder } from '@signpdf/placeholder-plain'
-import { SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils'
+import { prepareSignature } from '../signing/pdf-update.ts'
 import { tinyPdf } from '../testing/factories.ts'
 
 const run = promisify(execFile)
@@ -117,7 +115,7 @@ describe('stampRegistration', () => {
   it('leaves a file the signer can extend with an incremental update, and refuses one that is already signed', async () => {
     const stamped = await stampRegistration(tinyPdf('To be signed'), { index: '10/02-13', date: DATE })
     // The signing code's first step: a signature field and placeholder appended as an incremental update.
-    const prepared = tidyIncrementalUpdate(plainAddPlaceholder({ pdfBuffer: Buffer.from(stamped), reason: 'test', location: 'Дрогобич', name: 'Test', contactInfo: '', signatureLength: 4096, subFilter: SUBFILTER_ETSI_CADES_DETACHED }))
+    const prepared = prepareSignature(Buffer.from(stamped), { reason: 'test', location: 'Дрогобич', name: 'Test', signingTime: DATE, signatureBytes: 4096, subFilter: 'ETSI.CAdES.detached' }).pdf
     expect(prepared.subarray(0, stamped.length).equals(Buffer.from(stamped))).toBe(true)
     const file = save('prepared.pdf', prepared)
     expect(await tool('qpdf', ['--check', file])).toMatch(/No syntax or stream encoding errors found/)

@@ -57,8 +57,8 @@ function signingCertificateV2(cert: pkijs.Certificate) {
 }
 
 export interface CadesOptions {
-  /** The signed bytes (PDF byte ranges), hashed here with SHA-256. */
-  content: Buffer
+  /** The signed bytes (the PDF's byte ranges, in order), hashed here with SHA-256 without copying them together. */
+  content: Buffer | Buffer[]
   backend: SignerBackend
   /** For PAdES B-T: asks a timestamp authority to stamp the signature value; returns the token (ContentInfo DER). */
   timestamp?: (signatureValue: Buffer) => Promise<Buffer>
@@ -73,7 +73,9 @@ export interface CadesOptions {
  */
 export async function buildCades(opts: CadesOptions): Promise<Buffer> {
   const { backend } = opts
-  const digest = createHash('sha256').update(opts.content).digest()
+  const hash = createHash('sha256')
+  for (const part of Array.isArray(opts.content) ? opts.content : [opts.content]) hash.update(part)
+  const digest = hash.digest()
   const signedAttrs = new pkijs.SignedAndUnsignedAttributes({
     type: 0,
     attributes: [

@@ -13,6 +13,12 @@
  * (json_populate_recordset); audit events go through the normal table, so the hash-chain
  * trigger runs for each of them.
  *
+ * Completed routes end with a visa on the signing stage, as they did before the product's
+ * signing step (POST …/sign: registration number, stamped and signed PDF version, signature
+ * row; commit 3f4f3d1) existed; those signing rows are not generated, so completed documents
+ * stay 'approved' (what persistTransition writes) rather than 'registered'. Nothing measured
+ * here reads them: the inbox and the visas touch running and returned routes only.
+ *
  * `validateAgainstServices` checks the generator against the real startApproval/decide on a
  * few documents (row-shape signatures must be equal), and `checkInvariants` checks the
  * whole database for what the product maintains (version counts, one active stage per
@@ -102,7 +108,8 @@ export interface Org {
 }
 
 export const TEMPLATE_KINDS: DocumentKind[] = ['council_decision_draft', 'executive_decision_draft', 'mayor_order']
-const OTHER_KINDS: DocumentKind[] = ['instruction', 'job_description', 'regulation', 'letter', 'appeal']
+// Kinds without a route here (job descriptions have their own workflow and table).
+const OTHER_KINDS: DocumentKind[] = ['instruction', 'regulation', 'letter', 'appeal']
 const TOPICS = ['digitalization', 'it_services', 'information_security', 'information_policy', 'open_data'] as const
 
 const REMARKS = [
@@ -852,6 +859,8 @@ export async function generateHistory(w: World, docs: number, auditTarget: numbe
 
   const analyzeStarted = Date.now()
   await c.query('VACUUM ANALYZE')
+  // Write the load out now, so its checkpoint does not run under the measurements.
+  await c.query('CHECKPOINT')
   const analyzeSeconds = (Date.now() - analyzeStarted) / 1000
   await c.query('SET synchronous_commit = on')
   return { documents: docs, approvals: counts, rows: totals, auditEvents: appender.written, auditFromDocuments: fromDocuments, auditTopUp: topUp, loadSeconds, analyzeSeconds }
@@ -959,7 +968,6 @@ export async function validateAgainstServices(w: World): Promise<string[]> {
   const headAuth = await authFor(c, pair.head.login)
   const legalAuth = await authFor(c, 'legal')
   const deputyAuth = await authFor(c, 'deputy')
-  const mayorAuth = await authFor(c, 'mayor')
   const draft = async (topics: string[]) => {
     const d = w.gen.drive(planFor(w, r, pair.author, 'draft', { kind: 'council_decision_draft', topics, versions: 1 }), Date.now() - HOUR, sink)
     await flush(c, sink, false)
@@ -980,7 +988,8 @@ export async function validateAgainstServices(w: World): Promise<string[]> {
   }
   const checked: string[] = []
 
-  // Started; then one visa (the next stage activates); then the whole route.
+  // Started; then one visa (the next stage activates); then up to the signing stage. (The
+  // signing stage itself is closed by POST …/sign, which needs a certificate; see the header.)
   const d1 = await draft([])
   const a1 = await startApproval(w.db.prisma, authorAuth, actor(authorAuth), d1.id, {})
   await compare('just started', a1, 'running', { progress: 0 })
@@ -988,9 +997,9 @@ export async function validateAgainstServices(w: World): Promise<string[]> {
   await decide(w.db.prisma, headAuth, actor(headAuth), a1, { decision: 'approve', versionSha256: d1.sha256 })
   await compare('after the unit head’s visa', a1, 'running', { progress: 1 })
   checked.push('one visa (legal review active)')
-  for (const who of [legalAuth, deputyAuth, mayorAuth]) await decide(w.db.prisma, who, actor(who), a1, { decision: 'approve', versionSha256: d1.sha256 })
-  await compare('completed', a1, 'completed', {})
-  checked.push('completed')
+  for (const who of [legalAuth, deputyAuth]) await decide(w.db.prisma, who, actor(who), a1, { decision: 'approve', versionSha256: d1.sha256 })
+  await compare('at the signing stage', a1, 'running', { progress: w.org.templates.get('council_decision_draft')!.stages.findIndex((st) => st.kind === 'signing') })
+  checked.push('visas up to the signing stage')
 
   // Returned by the legal department.
   const d2 = await draft([])

@@ -5,10 +5,14 @@
  * --docs documents and --audit audit events in the database.
  *
  *   npx tsx bench/visa.ts [--docs=100000] [--audit=1000000] [--approvers=40] [--waves=10] [--rounds=3]
- *                         [--warmup=2] [--inboxRequests=200] [--inboxWarmup=20] [--statements] [--profile=<dir>] [--verbose]
+ *                         [--warmup=2] [--inboxRequests=200] [--inboxWarmup=20] [--diagnose] [--pg=name=value,...]
+ *                         [--profile=<dir>] [--verbose]
  *
- * --statements loads pg_stat_statements and, after the timed rounds, runs one more wave each
- * way to report the statements per visa and PostgreSQL's time for them (ours and bare).
+ * --diagnose loads pg_stat_statements and, after the timed rounds, runs one more wave each way
+ * to report per visa: the statements and PostgreSQL's time for them (with the generic plan's
+ * sequential scans of costly reads), WAL bytes and full-page images, blocks read and hit, and
+ * what the busy backends were waiting on (sampled from pg_stat_activity).
+ * --pg passes PostgreSQL settings (e.g. --pg=shared_buffers=1GB) for experiments.
  * --profile writes a V8 CPU profile of the server (node --cpu-prof) into that folder when it stops.
  *
  * Each approver is the head of a unit of their own (bench units, see visa-data.ts); each wave
@@ -30,6 +34,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
+import { availableParallelism, loadavg } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import type { Db } from '../server/db/client.ts'
@@ -38,10 +43,10 @@ import { inbox } from '../server/approvals/inbox.ts'
 import { documentLink } from '../server/approvals/persist.ts'
 import { addWorkingDays, reminderAt } from '../server/calendar/working-days.ts'
 import { encodeEvent, EVENTS_CHANNEL } from '../server/notifications/notify.ts'
-import { log, login, makeTempRoot, median, onCleanup, parseArgs, round, runBench, startPostgres, startServer, type Session } from './lib.ts'
+import { log, login, makeTempRoot, median, onCleanup, parseArgs, round, runBench, sleep, startPostgres, startServer, type Session } from './lib.ts'
 import { checkInvariants, generateHistory, openWorld, prepareFresh, signature, validateAgainstServices, type BenchPair, type Driven, type World } from './visa-data.ts'
 
-const args = parseArgs({ docs: 100_000, audit: 1_000_000, approvers: 40, waves: 10, rounds: 3, warmup: 2, inboxRequests: 200, inboxWarmup: 20, statements: false, profile: '', verbose: false })
+const args = parseArgs({ docs: 100_000, audit: 1_000_000, approvers: 40, waves: 10, rounds: 3, warmup: 2, inboxRequests: 200, inboxWarmup: 20, diagnose: false, pg: '', profile: '', verbose: false })
 const DOCS = Math.floor(args.docs)
 const AUDIT = Math.floor(args.audit)
 const N = Math.floor(args.approvers)
@@ -60,6 +65,7 @@ const pct = (xs: number[], p: number) => {
 // CPU accounting from /proc (clock ticks; 100 per second on Linux)
 
 const TICK_MS = 10
+const cpus = availableParallelism()
 function cpuTicks(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
@@ -300,10 +306,20 @@ runBench('visa', async () => {
   if (ROUNDS < 2) log(`warning: --rounds=${ROUNDS}; alternating needs at least 2 rounds each`)
   log(`visa benchmark: ${DOCS} documents, ${AUDIT} audit events, ${N} approvers, ${ROUNDS} rounds of ${WAVES} waves (bare, ours alternating)`)
   const root = makeTempRoot('visa')
-  const pgh = await startPostgres(
-    join(root, 'pg'),
-    args.statements ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top', 'pg_stat_statements.track_planning': 'on' } : {},
+  // --pg=name=value,name=value: PostgreSQL settings for experiments (the default is what the product ships: none).
+  const pgSettings: Record<string, string> = Object.fromEntries(
+    args.pg
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => {
+        const i = kv.indexOf('=')
+        if (i < 1) throw new Error(`--pg expects name=value pairs, got "${kv}"`)
+        return [kv.slice(0, i).trim(), kv.slice(i + 1).trim()]
+      }),
   )
+  if (args.diagnose) Object.assign(pgSettings, { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top', 'pg_stat_statements.track_planning': 'on', track_wal_io_timing: 'on' })
+  const pgh = await startPostgres(join(root, 'pg'), pgSettings)
+  if (Object.keys(pgSettings).length) log(`PostgreSQL settings: ${Object.entries(pgSettings).map(([k, v]) => `${k}=${v}`).join(' ')}`)
   const postmaster = Number(readFileSync(join(pgh.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])
 
   // --- Data
@@ -322,10 +338,12 @@ runBench('visa', async () => {
   )
   log(`data generated in ${dataGenSeconds.toFixed(0)} s; ${sizes.rows.map((r) => `${r.t} ${r.n} rows ${r.mb} MB`).join(', ')}`)
 
+  const loads: Record<string, number> = { dataGenerated: round(loadavg()[0]!, 1) }
   // --- The server
   const { child: server, baseUrl } = await startServer({ databaseUrl: pgh.url, dataDir: join(root, 'data'), ...(args.profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', args.profile] } : {}) })
 
   // --- Inbox latency on the loaded database (before the visa rounds add routes)
+  loads.inbox = round(loadavg()[0]!, 1)
   const ib = await measureInbox(baseUrl, w)
   const inboxP50 = round(pct(ib.all, 50))
   const inboxP95 = round(pct(ib.all, 95))
@@ -333,7 +351,7 @@ runBench('visa', async () => {
   if (args.verbose) log(`plan of the slowest inbox — ${ib.worstPlan}`)
 
   // --- Visa throughput
-  const perSide = WARMUP + ROUNDS * WAVES + (args.statements ? 1 : 0)
+  const perSide = WARMUP + ROUNDS * WAVES + (args.diagnose ? 1 : 0)
   const prepStarted = Date.now()
   const fresh = await prepareFresh(w, 2 * perSide, 0x5151)
   log(`prepared ${2 * perSide * N} fresh approvals (${2 * perSide} per approver) in ${((Date.now() - prepStarted) / 1000).toFixed(1)} s`)
@@ -365,6 +383,7 @@ runBench('visa', async () => {
   if (oursSig !== bareSig) throw new Error(`bare and ours wrote different rows:\nours: ${oursSig}\nbare: ${bareSig}`)
   log(`warm-up done (${WARMUP} waves each); a bare visa and an API visa leave identical rows behind`)
 
+  loads.visas = round(loadavg()[0]!, 1)
   const bareRates: number[] = []
   const ourRates: number[] = []
   const cpu = { ours: { server: 0, postgres: 0, bench: 0 }, bare: { postgres: 0, bench: 0 } }
@@ -394,6 +413,8 @@ runBench('visa', async () => {
     ourRates.push(ourRate)
     log(`round ${r}/${ROUNDS} ours: ${visasPerRound} visas in ${(ms / 1000).toFixed(2)} s = ${ourRate.toFixed(1)} visas/s (wave of ${N}: ${(ms / WAVES).toFixed(0)} ms)`)
   }
+  loads.visasDone = round(loadavg()[0]!, 1)
+  log(`1-minute load average at the start of each phase (${cpus} CPUs; includes this benchmark's own processes): ${Object.entries(loads).map(([k, v]) => `${k} ${v}`).join(', ')}`)
   const perVisa = (x: number) => round(x / (ROUNDS * visasPerRound), 2)
   const cpuMsPerVisa = {
     ours: { server: perVisa(cpu.ours.server), postgres: perVisa(cpu.ours.postgres), benchClient: perVisa(cpu.ours.bench) },
@@ -401,28 +422,95 @@ runBench('visa', async () => {
   }
   log(`CPU per visa: ours server ${cpuMsPerVisa.ours.server} ms + PostgreSQL ${cpuMsPerVisa.ours.postgres} ms; bare PostgreSQL ${cpuMsPerVisa.bare.postgres} ms (+ bench client ${cpuMsPerVisa.bare.benchClient} ms)`)
 
-  // Where PostgreSQL's time goes: one more wave each way under pg_stat_statements.
-  let statements: Record<string, unknown> | undefined
-  if (args.statements) {
+  // Where the time goes: one more wave each way, watched by pg_stat_statements, pg_stat_wal,
+  // pg_stat_database and a sampler of the backends' wait events.
+  let diagnosis: Record<string, unknown> | undefined
+  if (args.diagnose) {
     await w.client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements')
-    const sample = async (side: 'ours' | 'bare') => {
-      await w.client.query('SELECT pg_stat_statements_reset()')
-      if (side === 'ours') await oursWave(baseUrl, sessions, take(0))
-      else await bareWave(clients, w, take(1))
-      const { rows } = await w.client.query<{ query: string; calls: string; exec: number; plan: number }>(
-        `SELECT query, calls, total_exec_time AS exec, total_plan_time AS plan FROM pg_stat_statements
-          WHERE query !~* 'pg_stat_statements' ORDER BY total_exec_time + total_plan_time DESC`,
-      )
-      const per = (x: number) => round(x / N, 3)
-      const calls = rows.reduce((a, r) => a + Number(r.calls), 0)
-      const exec = rows.reduce((a, r) => a + r.exec, 0)
-      const plan = rows.reduce((a, r) => a + r.plan, 0)
-      const top = rows.slice(0, args.verbose ? rows.length : 12).map((r) => ({ callsPerVisa: per(Number(r.calls)), execMsPerVisa: per(r.exec), planMsPerVisa: per(r.plan), query: r.query.replace(/\s+/g, ' ').slice(0, 160) }))
-      log(`${side}: ${per(calls)} statements per visa, PostgreSQL execution ${per(exec)} ms + planning ${per(plan)} ms per visa; the costliest:`)
-      for (const t of top) log(`    ${String(t.callsPerVisa).padStart(6)} x  exec ${t.execMsPerVisa.toFixed(3).padStart(7)} ms  plan ${t.planMsPerVisa.toFixed(3).padStart(7)} ms  ${t.query}`)
-      return { statementsPerVisa: per(calls), execMsPerVisa: per(exec), planMsPerVisa: per(plan), top }
+    const watcher = new pg.Client({ connectionString: pgh.url })
+    watcher.on('error', () => {})
+    await watcher.connect()
+    try {
+      const counters = async () => {
+        const { rows } = await watcher.query<{ wal_records: string; wal_fpi: string; wal_bytes: string; blks_read: string; blks_hit: string; xact_commit: string }>(
+          `SELECT w.wal_records, w.wal_fpi, w.wal_bytes, d.blks_read, d.blks_hit, d.xact_commit FROM pg_stat_wal w, pg_stat_database d WHERE d.datname = current_database()`,
+        )
+        return Object.fromEntries(Object.entries(rows[0]!).map(([k, v]) => [k, Number(v)])) as Record<string, number>
+      }
+      const sample = async (side: 'ours' | 'bare') => {
+        await watcher.query('SELECT pg_stat_statements_reset()')
+        await watcher.query('SELECT pg_stat_clear_snapshot()')
+        const before = await counters()
+        // Wait events of the client backends, every 5 ms while the wave runs.
+        const waits = new Map<string, number>()
+        let samples = 0
+        let sampling = true
+        const sampler = (async () => {
+          while (sampling) {
+            const { rows } = await watcher.query<{ w: string }>(
+              `SELECT CASE WHEN state = 'idle in transaction' THEN 'idle in transaction (waiting for the client)'
+                           ELSE COALESCE(wait_event_type || ':' || wait_event, 'CPU') END AS w
+                 FROM pg_stat_activity
+                WHERE backend_type = 'client backend' AND state IN ('active', 'idle in transaction') AND pid <> pg_backend_pid() AND datname = current_database()`,
+            )
+            samples++
+            for (const r of rows) waits.set(r.w, (waits.get(r.w) ?? 0) + 1)
+            await sleep(5)
+          }
+        })()
+        const ms = side === 'ours' ? await oursWave(baseUrl, sessions, take(0)) : await bareWave(clients, w, take(1))
+        sampling = false
+        await sampler
+        await watcher.query('SELECT pg_stat_clear_snapshot()')
+        // Let the statistics collector catch up.
+        await sleep(600)
+        const after = await counters()
+        const per = (x: number) => round(x / N, 3)
+        const { rows } = await watcher.query<{ query: string; calls: string; exec: number; plan: number }>(
+          `SELECT query, calls, total_exec_time AS exec, total_plan_time AS plan FROM pg_stat_statements
+            WHERE query !~* 'pg_stat_statements|pg_stat_activity|pg_stat_wal|pg_stat_clear' ORDER BY total_exec_time + total_plan_time DESC`,
+        )
+        const calls = rows.reduce((a, r) => a + Number(r.calls), 0)
+        const exec = rows.reduce((a, r) => a + r.exec, 0)
+        const plan = rows.reduce((a, r) => a + r.plan, 0)
+        const top = []
+        for (const r of rows.slice(0, args.verbose ? rows.length : 12)) {
+          // The generic plan of a costly read shows a missing index as a sequential scan.
+          let seqScans: string[] = []
+          if (/^\s*SELECT/i.test(r.query) && r.exec / Number(r.calls) > 1 && !/graphile_worker|pg_notify/.test(r.query)) {
+            const ex = await watcher.query<{ 'QUERY PLAN': string }>(`EXPLAIN (GENERIC_PLAN) ${r.query}`).catch(() => null)
+            seqScans = ex ? ex.rows.map((x) => x['QUERY PLAN'].trim()).filter((l) => /Seq Scan/.test(l)) : []
+          }
+          top.push({ callsPerVisa: per(Number(r.calls)), execMsPerVisa: per(r.exec), planMsPerVisa: per(r.plan), query: r.query.replace(/\s+/g, ' ').slice(0, 160), ...(seqScans.length ? { seqScans } : {}) })
+        }
+        const total = [...waits.values()].reduce((a, b) => a + b, 0)
+        const waitShare = Object.fromEntries([...waits].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / total, 3)]))
+        const d = (k: string) => after[k]! - before[k]!
+        const result = {
+          visasPerSec: round((N / ms) * 1000, 1),
+          statementsPerVisa: per(calls),
+          execMsPerVisa: per(exec),
+          planMsPerVisa: per(plan),
+          walKBPerVisa: round(d('wal_bytes') / 1024 / N, 1),
+          walFullPageImagesPerVisa: per(d('wal_fpi')),
+          blocksReadPerVisa: per(d('blks_read')),
+          blocksHitPerVisa: per(d('blks_hit')),
+          backendsInTransactionAvg: round(total / Math.max(1, samples), 1),
+          waitShare,
+          top,
+        }
+        log(
+          `${side}: ${result.visasPerSec} visas/s; ${result.statementsPerVisa} statements per visa; PostgreSQL execution ${result.execMsPerVisa} ms + planning ${result.planMsPerVisa} ms per visa; ` +
+            `WAL ${result.walKBPerVisa} KB (${result.walFullPageImagesPerVisa} full-page images), ${result.blocksReadPerVisa} blocks read / ${result.blocksHitPerVisa} hit per visa; ` +
+            `${result.backendsInTransactionAvg} backends in a transaction on average: ${Object.entries(waitShare).slice(0, 6).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ')}`,
+        )
+        for (const t of top) log(`    ${String(t.callsPerVisa).padStart(6)} x  exec ${t.execMsPerVisa.toFixed(3).padStart(8)} ms  plan ${t.planMsPerVisa.toFixed(3).padStart(7)} ms  ${t.query}${t.seqScans ? `\n        generic plan: ${t.seqScans.join('; ')}` : ''}`)
+        return result
+      }
+      diagnosis = { ours: await sample('ours'), bare: await sample('bare') }
+    } finally {
+      await watcher.end().catch(() => {})
     }
-    statements = { ours: await sample('ours'), bare: await sample('bare') }
   }
 
   await checkInvariants(w.client)
@@ -446,8 +534,10 @@ runBench('visa', async () => {
     inboxSqlP95Ms: round(pct(ib.sqlAll, 95)),
     inboxByUser: ib.byUser,
     cpuMsPerVisa,
-    ...(statements ? { statements } : {}),
+    ...(diagnosis ? { diagnosis } : {}),
     dataGenSeconds: round(dataGenSeconds, 1),
+    // The machine's 1-minute load average when each phase began (other work on it skews absolute figures).
+    loadAverage: loads,
     dataGen: { loadSeconds: round(history.loadSeconds, 1), analyzeSeconds: round(history.analyzeSeconds, 1), approvals: history.approvals, rows: history.rows },
     target: { ratio: '>=0.5', inboxP95Ms: '<50' },
   }

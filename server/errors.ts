@@ -87,6 +87,7 @@ export const PROBLEMS = {
   TRUST_ANCHOR_INVALID: { status: 400, title: 'Це не сертифікат центру сертифікації (ЦСК), придатний як довірений' },
   TRUST_ANCHOR_EXISTS: { status: 409, title: 'Цей сертифікат уже є серед довірених' },
   TRUST_ANCHOR_NOT_FOUND: { status: 404, title: 'Довірений сертифікат не знайдено' },
+  VERSIONS_ARE_GENERATED: { status: 409, title: 'Версії цього документа формує система' },
   RATE_LIMITED: { status: 429, title: 'Забагато спроб, спробуйте пізніше' },
   INTERNAL: { status: 500, title: 'Внутрішня помилка сервера' },
   UNAVAILABLE: { status: 503, title: 'Сервіс тимчасово недоступний' },

@@ -31,6 +31,10 @@ export async function uploadVersion(db: Db, store: ObjectStore, auth: Auth, acto
   const doc = await db.document.findUnique({ where: { id: input.documentId } })
   if (!doc || !canViewDocument(auth, doc)) throw new AppError('DOCUMENT_NOT_FOUND')
   if (!canEditDocument(auth, doc)) throw new AppError('FORBIDDEN', 'нові версії додають лише до власних чернеток свого підрозділу')
+  // A job description's versions are rendered from its sections; a hand-made file would drift from them.
+  if (doc.kind === 'job_description' && (await db.jobDescription.count({ where: { documentId: doc.id } })) > 0) {
+    throw new AppError('VERSIONS_ARE_GENERATED', 'версії посадової інструкції формуються з її розділів: змініть розділи')
+  }
   if (input.declaredLength === 0) throw new AppError('EMPTY_FILE')
   if (input.declaredLength !== null && input.declaredLength > input.maxBytes) {
     throw new AppError('FILE_TOO_LARGE', `найбільший дозволений розмір: ${input.maxBytes} байт`, { limit: input.maxBytes })

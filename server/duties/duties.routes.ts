@@ -40,6 +40,10 @@ export default async function dutiesRoutes(app: App) {
     '/positions/:id/job-descriptions',
     {
       config: { access: DRAFTERS },
+      // The body is optional: a POST without one drafts from the previous version or the defaults.
+      preValidation: async (req) => {
+        if (req.body === undefined || req.body === null) req.body = {}
+      },
       schema: {
         tags: ['duties'],
         summary: 'Draft the next version of a position’s job description (prefilled from the previous version or the unit’s defaults)',
@@ -48,7 +52,7 @@ export default async function dutiesRoutes(app: App) {
         response: { 201: JobDescriptionOut, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (req, reply) => reply.code(201).send(await draftJobDescription(app.prisma, app.store, requireAuth(req), actorOf(req), req.params.id, req.body ?? {})),
+    async (req, reply) => reply.code(201).send(await draftJobDescription(app.prisma, app.store, requireAuth(req), actorOf(req), req.params.id, req.body)),
   )
 
   app.get(

@@ -370,6 +370,6 @@ describe('a job description from draft to acknowledgment', () => {
     expect(jd.sections.tasks).toEqual([])
     expect(jd.sections.general).not.toContain('Положення про управління')
     expect((await w.t.anonymous().get(`/api/job-descriptions/${jd.id}`)).statusCode).toBe(401)
-    expect((await verifyAuditChain(db())).ok).toBe(true)
+    expect((await verifyAuditChain(w.t.db.pool)).ok).toBe(true)
   })
 })

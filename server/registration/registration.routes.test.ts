@@ -16,7 +16,7 @@ const YEAR = kyivYear(new Date())
 
 beforeAll(async () => {
   w = await approvalWorld()
-  ;[clerk, admin, staff, colleague, outsider] = await Promise.all(['clerk', 'admin', 'it.staff', 'expert', 'housing'].map((l) => w.as(l)))
+  ;[clerk, admin, staff, colleague, outsider] = (await Promise.all(['clerk', 'admin', 'it.staff', 'expert', 'housing'].map((l) => w.as(l)))) as [ApiClient, ApiClient, ApiClient, ApiClient, ApiClient]
 })
 afterAll(() => w.close())
 

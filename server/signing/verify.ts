@@ -534,6 +534,21 @@ function fieldNameOf(s: string, index: ObjectIndex, sig: PdfObject): string | nu
 
 type Kind = 'signature' | 'update' | 'modification'
 
+/** Index of the first element ≥ `limit` in an ascending array. */
+function firstAtOrAbove(sorted: number[], limit: number): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (sorted[mid]! < limit) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** More incremental updates than this after a signature are not analysed one by one. */
+const MAX_UPDATES = 500
+
 /** Keys whose change in an incremental update is part of signing, per object type. */
 const ALLOWED_CHANGES: Record<string, ReadonlySet<string>> = {
   Catalog: new Set(['AcroForm', 'DSS', 'Perms', 'Extensions', 'Version']),
@@ -549,7 +564,9 @@ const ALLOWED_CHANGES: Record<string, ReadonlySet<string>> = {
 function analyseUpdate(s: string, index: ObjectIndex, from: number, to: number): { ok: boolean; why: string | null } {
   const section = s.slice(from, to)
   if (/\/Type[\0\t\n\f\r ]*\/ObjStm/.test(section)) return { ok: false, why: 'оновлення містить стиснені обʼєкти (object stream), їх зміни не проаналізовано' }
-  const headers = index.positions.filter((p) => p >= from && p < to)
+  const headers: number[] = []
+  for (let i = firstAtOrAbove(index.positions, from); i < index.positions.length && index.positions[i]! < to; i++) headers.push(index.positions[i]!)
+  if (headers.length > 10_000) return { ok: false, why: 'оновлення містить забагато обʼєктів для аналізу' }
   const defined = new Map<string, PdfObject>()
   for (const at of headers) {
     try {
@@ -674,6 +691,7 @@ export async function verifyPdf(bytes: Buffer, trustAnchors: Buffer[]): Promise<
   }
 
   // What follows each signature: later signatures' own updates, validation data, or modifications.
+  const analysed = new Map<string, ReturnType<typeof analyseUpdate>>()
   for (const [i, r] of reports.entries()) {
     const end = ends[i]!
     const tail = s.slice(end)
@@ -686,6 +704,11 @@ export async function verifyPdf(bytes: Buffer, trustAnchors: Buffer[]): Promise<
       from = e
     }
     if (from < s.length && !/^[\0\t\n\f\r ]*$/.test(s.slice(from))) sections.push({ from, to: s.length })
+    if (sections.length > MAX_UPDATES) {
+      r.modifiedAfter = true
+      r.errors.push(`після підписання до файлу дописано ${sections.length} оновлень; їх не проаналізовано`)
+      continue
+    }
     for (const sec of sections) {
       const laterSignature = kinds.findIndex((k, j) => j !== i && k.start >= sec.from && k.start < sec.to)
       const hasDss = dssAt.some((p) => p >= sec.from && p < sec.to)
@@ -696,7 +719,9 @@ export async function verifyPdf(bytes: Buffer, trustAnchors: Buffer[]): Promise<
         r.errors.push(`після підписання до файлу дописано зміни (байти ${sec.from}–${sec.to})`)
         break
       }
-      const analysis = analyseUpdate(s, index, sec.from, sec.to)
+      const key = `${sec.from}:${sec.to}`
+      const analysis = analysed.get(key) ?? analyseUpdate(s, index, sec.from, sec.to)
+      analysed.set(key, analysis)
       if (!analysis.ok) {
         r.modifiedAfter = true
         r.errors.push(`після підписання документ змінено: ${analysis.why}`)

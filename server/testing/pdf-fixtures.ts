@@ -72,3 +72,34 @@ export function tamperSignedByte(pdf: Buffer): Buffer {
   copy[i] = copy[i] === 0x37 ? 0x36 : 0x37
   return copy
 }
+
+/**
+ * Appends validation data the way PAdES B-LT does (an incremental update adding a /DSS
+ * dictionary with certificates to the catalog), built by hand. The certificates are DER.
+ */
+export function appendDss(pdf: Buffer, certificates: Buffer[]): Buffer {
+  const s = pdf.toString('latin1')
+  const prev = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(s)?.[1])
+  const rootRef = [...s.matchAll(/\/Root\s+(\d+)\s+(\d+)\s+R/g)].at(-1)!
+  const rootNum = Number(rootRef[1])
+  const catalog = [...s.matchAll(new RegExp(`(?:^|\\s)${rootNum}\\s+0\\s+obj\\s*([\\s\\S]*?)endobj`, 'g'))].at(-1)![1]!.trim()
+  let size = Math.max(...[...s.matchAll(/\/Size\s+(\d+)/g)].map((m) => Number(m[1])))
+  let out = s.endsWith('\n') ? s : `${s}\n`
+  const entries: [number, number][] = []
+  const certRefs: string[] = []
+  for (const der of certificates) {
+    const n = size++
+    entries.push([n, Buffer.byteLength(out, 'latin1')])
+    out += `${n} 0 obj\n<< /Length ${der.length} >>\nstream\n${der.toString('latin1')}\nendstream\nendobj\n`
+    certRefs.push(`${n} 0 R`)
+  }
+  const dss = size++
+  entries.push([dss, Buffer.byteLength(out, 'latin1')])
+  out += `${dss} 0 obj\n<< /Type /DSS /Certs [${certRefs.join(' ')}] >>\nendobj\n`
+  entries.push([rootNum, Buffer.byteLength(out, 'latin1')])
+  out += `${rootNum} 0 obj\n${catalog.replace(/^<</, `<< /DSS ${dss} 0 R`)}\nendobj\n`
+  const xref = Buffer.byteLength(out, 'latin1')
+  out += `xref\n0 1\n0000000000 65535 f \n${entries.map(([n, at]) => `${n} 1\n${String(at).padStart(10, '0')} 00000 n \n`).join('')}`
+  out += `trailer\n<< /Size ${size} /Root ${rootNum} 0 R /Prev ${prev} >>\nstartxref\n${xref}\n%%EOF\n`
+  return Buffer.from(out, 'latin1')
+}

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -162,6 +162,8 @@ async function exportP12(dir: string, name: string, out: string, legacy: boolean
 
 async function build(): Promise<TestPki> {
   const dir = mkdtempSync(join(tmpdir(), 'hromada-pki-'))
+  // Private keys of a throw-away PKI, but still: gone when the process ends.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
   writeFileSync(join(dir, 'openssl.cnf'), CONFIG)
   writeFileSync(join(dir, 'index.txt'), '')
   writeFileSync(join(dir, 'serial'), '1000\n')

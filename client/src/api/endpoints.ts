@@ -90,3 +90,35 @@ export const calendarApi = {
   set: (date: string, body: CalendarDayBody) => request<CalendarDayOut>('PUT', `/admin/calendar/${enc(date)}`, { body }),
   remove: (date: string) => request<{ ok: true }>('DELETE', `/admin/calendar/${enc(date)}`),
 }
+
+// ---- Registration (journals, the nomenclature of files, registration cards) ----
+import type { JournalCreate, JournalOut, JournalPatch, NomenclatureCreate, NomenclatureFileOut, NomenclaturePatch, RegistrationCard, RegistrationListQuery, RegistrationPage, RegistrationPatch } from './types.ts'
+
+export const registrationApi = {
+  journals: (signal?: Signal) => request<JournalOut[]>('GET', '/journals', { signal }),
+  createJournal: (body: JournalCreate) => request<JournalOut>('POST', '/admin/journals', { body }),
+  updateJournal: (id: string, body: JournalPatch) => request<JournalOut>('PATCH', `/admin/journals/${enc(id)}`, { body }),
+  registrations: (journalId: string, q: RegistrationListQuery, signal?: Signal) => request<RegistrationPage>('GET', `/journals/${enc(journalId)}/registrations`, { query: { ...q }, signal }),
+  nomenclature: (year: number, signal?: Signal) => request<NomenclatureFileOut[]>('GET', '/nomenclature', { query: { year }, signal }),
+  createFile: (body: NomenclatureCreate) => request<NomenclatureFileOut>('POST', '/nomenclature', { body }),
+  updateFile: (id: string, body: NomenclaturePatch) => request<NomenclatureFileOut>('PATCH', `/nomenclature/${enc(id)}`, { body }),
+  /** The document's registration card, or null while it is not registered. */
+  card: (documentId: string, signal?: Signal) => request<RegistrationCard | null>('GET', `/documents/${enc(documentId)}/registration`, { signal }),
+  updateCard: (documentId: string, body: RegistrationPatch) => request<RegistrationCard>('PATCH', `/documents/${enc(documentId)}/registration`, { body }),
+}
+
+// ---- Job descriptions and the duty catalogue (server/duties/) ----
+import type { DutyOut, JobDescriptionOut, JobSections, MyJobDescriptionOut, PositionJobDescriptionsOut } from './types.ts'
+
+export const jobDescriptionsApi = {
+  /** Duties from the regulation; `clause` "3" takes all of section 3. */
+  catalog: (q: { unitId?: string; clause?: string } = {}, signal?: Signal) => request<DutyOut[]>('GET', '/duties/catalog', { query: q, signal }),
+  ofPosition: (positionId: string, signal?: Signal) => request<PositionJobDescriptionsOut>('GET', `/positions/${enc(positionId)}/job-descriptions`, { signal }),
+  /** Drafts the next version, prefilled from the previous one (or the unit's defaults) unless sections are given. */
+  draft: (positionId: string, sections?: JobSections) => request<JobDescriptionOut>('POST', `/positions/${enc(positionId)}/job-descriptions`, { body: sections ? { sections } : {} }),
+  get: (id: string, signal?: Signal) => request<JobDescriptionOut>('GET', `/job-descriptions/${enc(id)}`, { signal }),
+  save: (id: string, sections: JobSections) => request<JobDescriptionOut>('PUT', `/job-descriptions/${enc(id)}`, { body: { sections } }),
+  send: (id: string) => request<JobDescriptionOut>('POST', `/job-descriptions/${enc(id)}/send`),
+  acknowledge: (id: string) => request<JobDescriptionOut>('POST', `/job-descriptions/${enc(id)}/acknowledge`),
+  mine: (signal?: Signal) => request<MyJobDescriptionOut[]>('GET', '/my/job-descriptions', { signal }),
+}

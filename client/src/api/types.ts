@@ -40,3 +40,16 @@ export type StageKind = StageOut['kind']
 export type StageRule = StageOut['rule']
 export type StageState = StageOut['state']
 export type ApprovalState = ApprovalOut['state']
+
+// Registration: journals, the nomenclature of files, registration cards (server/registration/schemas.ts).
+export type {
+  JournalOut, JournalCreate, JournalPatch, NomenclatureFileOut, NomenclatureCreate, NomenclaturePatch, RegistrationCard, RegistrationPatch, RegistrationPage, RegistrationListQuery,
+} from '../../../server/registration/schemas.ts'
+
+// Job descriptions and the duty catalogue (server/duties/schemas.ts).
+export type {
+  DutyOut, JobDescriptionOut, JobDescriptionStatus, JobSections, TaskItem, AcknowledgmentOut, PositionJobDescriptionsOut, MyJobDescriptionOut,
+} from '../../../server/duties/schemas.ts'
+
+// Signature verification and trust anchors (server/signing/verify.schemas.ts).
+export type { VerificationReportOut, SignatureReportOut, TrustAnchorOut, TrustAnchorCreate as TrustAnchorCreateBody } from '../../../server/signing/verify.schemas.ts'

@@ -1,5 +1,7 @@
 /** The routes of the workspace. Admin sections are separate paths so they can be linked. */
-export type AdminSection = 'units' | 'positions' | 'users' | 'templates' | 'calendar' | 'audit'
+export type AdminSection = 'units' | 'positions' | 'users' | 'templates' | 'calendar' | 'audit' | 'trust'
+/** «Реєстрація»: journals with their registrations, and the nomenclature of files. */
+export type RegistrationSection = 'journals' | 'nomenclature'
 export type Route =
   | { name: 'login' }
   | { name: 'today' }
@@ -8,19 +10,31 @@ export type Route =
   | { name: 'newDocument' }
   | { name: 'document'; id: string }
   | { name: 'admin'; section: AdminSection }
+  | { name: 'registration'; section: RegistrationSection }
+  | { name: 'verify' }
+  | { name: 'jobDescriptions' }
+  | { name: 'jobDescription'; id: string }
+  | { name: 'myJobDescriptions' }
   | { name: 'notFound' }
 
-const ADMIN_SECTIONS: readonly AdminSection[] = ['units', 'positions', 'users', 'templates', 'calendar', 'audit']
+const ADMIN_SECTIONS: readonly AdminSection[] = ['units', 'positions', 'users', 'templates', 'calendar', 'audit', 'trust']
 
 export function matchRoute(path: string): Route {
   const p = path.replace(/\/+$/, '') || '/'
   if (p === '/login') return { name: 'login' }
+  if (p === '/verify') return { name: 'verify' }
   if (p === '/today' || p === '/') return { name: 'today' }
   if (p === '/substitutions') return { name: 'substitutions' }
   if (p === '/documents') return { name: 'documents' }
   if (p === '/documents/new') return { name: 'newDocument' }
   const doc = /^\/documents\/([0-9a-fA-F-]{36})$/.exec(p)
   if (doc) return { name: 'document', id: doc[1]!.toLowerCase() }
+  if (p === '/registration') return { name: 'registration', section: 'journals' }
+  if (p === '/registration/nomenclature') return { name: 'registration', section: 'nomenclature' }
+  if (p === '/job-descriptions') return { name: 'jobDescriptions' }
+  const jd = /^\/job-descriptions\/([0-9a-fA-F-]{36})$/.exec(p)
+  if (jd) return { name: 'jobDescription', id: jd[1]!.toLowerCase() }
+  if (p === '/my/job-descriptions') return { name: 'myJobDescriptions' }
   if (p === '/admin') return { name: 'admin', section: 'units' }
   const admin = /^\/admin\/([a-z]+)$/.exec(p)
   if (admin && (ADMIN_SECTIONS as readonly string[]).includes(admin[1]!)) return { name: 'admin', section: admin[1] as AdminSection }

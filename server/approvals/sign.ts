@@ -7,8 +7,8 @@ import type { Auth } from '../people/sessions.ts'
 import { contentKey, type ObjectStore } from '../../storage/index.ts'
 import { enqueue } from '../jobs/queue.ts'
 import { prepareSigner, recordSignature, signBytes } from '../signing/sign.service.ts'
-import { registerDocument, registrationOf } from '../registration/registration.service.ts'
-import { stampRegistration } from '../pdf/registration-stamp.ts'
+import { auditRegistration, registerDocument, registrationOf } from '../registration/registration.service.ts'
+import { StampError, stampRegistration } from '../pdf/registration-stamp.ts'
 import { onDocumentSigned } from '../duties/job-descriptions.service.ts'
 import type { SignBody } from '../signing/schemas.ts'
 import { apply, auditOutcome, choose, recordVisa } from './decisions.ts'
@@ -53,9 +53,16 @@ export async function signStage(db: Db, store: ObjectStore, config: Config, auth
       const now = new Date()
       let pdf = sourceBytes
       let registration = await registrationOf(tx, a.documentId)
+      const registeredNow = !registration
       if (!registration) {
-        registration = await registerDocument(tx, actor, { documentId: a.documentId, at: now })
-        pdf = Buffer.from(await stampRegistration(pdf, { index: registration.index, date: registration.registeredAt }))
+        // Its audit event is written last: the audit chain's head stays locked from an append to commit.
+        registration = await registerDocument(tx, actor, { documentId: a.documentId, at: now }, { audit: false })
+        try {
+          pdf = Buffer.from(await stampRegistration(pdf, { index: registration.index, date: registration.registeredAt }))
+        } catch (err) {
+          if (err instanceof StampError) throw new AppError('PDF_NOT_SIGNABLE', err.message)
+          throw err
+        }
       }
       const signed = await signBytes(pdf, signer, config, { reason: acting.stage.name, name: auth.fullName })
       const put = await store.put(Readable.from([signed.bytes]), { contentType: 'application/pdf' })
@@ -79,6 +86,7 @@ export async function signStage(db: Db, store: ObjectStore, config: Config, auth
         targetId: a.documentId,
         after: { approvalId, signatureId: signature.id, sourceVersion: current.number, signedVersion: number, sha256: put.sha256, level: signed.level, certificate: signer.facts.sha256, subject: signer.facts.subject, registration: registration.index },
       })
+      if (registeredNow) await auditRegistration(tx, actor, { ...registration, documentId: a.documentId })
       await auditOutcome(tx, actor, a, out.effects)
       return { signatureId: signature.id, versionNumber: number, sha256: put.sha256, registrationIndex: registration.index }
     },

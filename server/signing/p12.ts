@@ -41,7 +41,11 @@ export async function openP12(bytes: Uint8Array, passphrase: string): Promise<Si
   if (!safe) throw new SigningError('NOT_PKCS12', 'контейнер PKCS#12 порожній')
   try {
     await safe.parseInternalValues({ safeContents: safe.safeContents.map(() => ({ password })) })
-  } catch {
+  } catch (err) {
+    // The MAC already proved the passphrase; what fails here is the container's cipher.
+    if (/Unknown "?\w*EncryptionAlgorithm|not supported/i.test((err as Error).message ?? '')) {
+      throw new SigningError('NOT_PKCS12', 'контейнер зашифровано застарілим алгоритмом (RC2/3DES); експортуйте його повторно з AES (openssl pkcs12 -export без -legacy)')
+    }
     throw new SigningError('BAD_PASSPHRASE', 'неправильний пароль до особистого ключа')
   }
   const keys: KeyObject[] = []

@@ -221,11 +221,12 @@ describe('signing failures', () => {
     expect((await openP12(pki.signers.cyrillicEc.p12, pki.signers.cyrillicEc.passphrase)).keyType).toBe('ec')
   })
 
-  it('a legacy PKCS#12 (openssl -legacy: RC2/3DES) is refused with a SigningError, not a crash', async () => {
-    if (!pki.legacyP12) return
-    const err = await openP12(pki.legacyP12, pki.signers.cyrillicRsa.passphrase).catch((e: unknown) => e)
-    // pkijs cannot decrypt PKCS#12 PBE (pbeWithSHAAnd40BitRC2-CBC); the core reports it as
-    // BAD_PASSPHRASE today, which misleads the user (reported to the lead).
+  it('a legacy PKCS#12 (openssl -legacy: RC2/3DES) is refused as such, not as a wrong passphrase', async () => {
+    expect(pki.legacyP12, 'this openssl can write legacy PKCS#12').not.toBeNull()
+    // pkijs cannot decrypt PKCS#12 PBE (pbeWithSHAAnd40BitRC2-CBC); the passphrase is right (the MAC passes).
+    const err = await openP12(pki.legacyP12!, pki.signers.cyrillicRsa.passphrase).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(SigningError)
+    expect((err as SigningError).reason).toBe('NOT_PKCS12')
+    expect((err as SigningError).message).toMatch(/застарілим/)
   })
 })

@@ -8,6 +8,8 @@ import { asProblem, openOwnCertificate } from './certificates.service.ts'
 import { signPdf } from './pades.ts'
 import { describeCertificate, toArrayBuffer } from './p12.ts'
 import { tstInfoOf } from './tsa.ts'
+import { verifyPdf } from './verify.ts'
+import { AppError } from '../errors.ts'
 
 /** A signer ready to sign: their opened certificate behind the backend interface. */
 export interface PreparedSigner {
@@ -37,6 +39,13 @@ export async function signBytes(pdf: Buffer, signer: PreparedSigner, config: Con
     bytes = await signPdf(pdf, signer.backend, { reason: meta.reason, name: meta.name, location: config.signingLocation, tsaUrl: config.tsaUrl, signingTime: claimedAt })
   } catch (err) {
     asProblem(err)
+  }
+  // Check our own work as a verifier would before anything is stored: every signature intact,
+  // nothing changed after the last, and with a TSA a timestamp token that verifies.
+  const report = await verifyPdf(bytes, [])
+  const last = report.signatures.at(-1)
+  if (!report.intact || report.modifiedAfterLastSignature || !last || last.integrity !== 'valid' || (config.tsaUrl && !last.timestamp?.valid)) {
+    throw new AppError('PDF_NOT_SIGNABLE', `створений підпис не пройшов перевірку: ${[...(last?.errors ?? []), ...(last?.timestamp && !last.timestamp.valid ? ['позначка часу недійсна'] : [])].join('; ') || 'невідома причина'}`)
   }
   return { bytes, level: config.tsaUrl ? 'B_T' : 'B_B', timestampAt: config.tsaUrl ? lastTimestamp(bytes) : null, claimedAt }
 }

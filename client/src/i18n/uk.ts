@@ -766,7 +766,6 @@ export const uk = {
   'reg.journals.inactive': 'не ведеться',
   'reg.journals.choose': 'Оберіть журнал, щоб переглянути зареєстровані документи.',
   'reg.journals.new': 'Новий журнал',
-  'reg.journals.edit': 'Змінити журнал',
   'reg.journals.editOf': 'Змінити журнал «{name}»',
   'reg.journals.created': 'Журнал «{name}» створено.',
   'reg.journals.updated': 'Журнал «{name}» збережено.',

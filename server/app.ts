@@ -31,6 +31,9 @@ import signingRoutes from './signing/signing.routes.ts'
 import verifyRoutes from './signing/verify.routes.ts'
 import registrationRoutes from './registration/registration.routes.ts'
 import dutiesRoutes from './duties/duties.routes.ts'
+import distributionRoutes from './duties/distribution.routes.ts'
+import assignmentRoutes from './assignments/assignments.routes.ts'
+import reportRoutes from './reports/reports.routes.ts'
 
 /** The Fastify instance with TypeBox type inference, as every route module receives it. */
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
@@ -139,6 +142,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(verifyRoutes, { prefix: '/api' })
   await app.register(registrationRoutes, { prefix: '/api' })
   await app.register(dutiesRoutes, { prefix: '/api' })
+  await app.register(distributionRoutes, { prefix: '/api' })
+  await app.register(assignmentRoutes, { prefix: '/api' })
+  await app.register(reportRoutes, { prefix: '/api' })
 
   const clientDir = deps.clientDir ?? CLIENT_DIST
   const hasClient = existsSync(join(clientDir, 'index.html'))

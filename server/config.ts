@@ -39,6 +39,8 @@ export interface Config {
   tsaUrl: string | null
   /** Where the organisation's signatures say they were made (the PDF /Location). */
   signingLocation: string
+  /** Days before an assignment's deadline when its executors are reminded (0 = the day itself). */
+  reminderDays: number[]
 }
 
 export interface S3Config {
@@ -138,6 +140,9 @@ export function loadConfig(env: Env = process.env, terminal = false): Config {
   const logFormat = (str('LOG_FORMAT') ?? (terminal ? 'pretty' : 'json')) as Config['logFormat']
   if (logFormat !== 'json' && logFormat !== 'pretty') problems.push(`LOG_FORMAT="${logFormat}" must be json or pretty`)
   const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:'])
+  const reminderText = str('REMINDER_DAYS') ?? '3,1,0'
+  const reminderDays = [...new Set(reminderText.split(',').map((x) => Number(x.trim())))].sort((a, b) => b - a)
+  if (reminderDays.some((d) => !Number.isInteger(d) || d < 0 || d > 60)) problems.push(`REMINDER_DAYS="${reminderText}" must be whole days from 0 to 60, comma-separated, e.g. 3,1,0`)
   const certKeyText = str('CERTIFICATE_KEY')
   let certificateKey: Buffer | null = null
   if (certKeyText !== null) {
@@ -171,6 +176,7 @@ export function loadConfig(env: Env = process.env, terminal = false): Config {
     certificateKey,
     tsaUrl: url('TSA_URL', ['http:', 'https:']),
     signingLocation: str('SIGNING_LOCATION') ?? 'м. Дрогобич',
+    reminderDays,
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config)

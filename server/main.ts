@@ -80,7 +80,7 @@ async function main() {
     if (config.runJobs) {
       jobs = await startJobQueue({
         pool: runtime.db.pool,
-        tasks: makeTasks({ prisma: runtime.db.prisma, store: runtime.store, orphanGraceHours: config.orphanGraceHours, mailer: createMailer(config.smtp), publicUrl: config.publicUrl }),
+        tasks: makeTasks({ prisma: runtime.db.prisma, store: runtime.store, orphanGraceHours: config.orphanGraceHours, mailer: createMailer(config.smtp), publicUrl: config.publicUrl, reminderDays: config.reminderDays }),
         concurrency: config.workerConcurrency,
         log: app.log,
       })

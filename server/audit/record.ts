@@ -56,12 +56,27 @@ export type AuditAction =
   | 'certificate.added'
   | 'certificate.revoked'
   | 'document.signed'
+  | 'assignment.issued'
+  | 'assignment.updated'
+  | 'assignment.started'
+  | 'assignment.reported'
+  | 'assignment.accepted'
+  | 'assignment.returned'
+  | 'assignment.cancelled'
+  | 'assignment.overdue'
+  | 'assignment.escalated'
+  | 'extension.requested'
+  | 'extension.granted'
+  | 'extension.refused'
+  | 'duty.assigned'
+  | 'duty.updated'
+  | 'duty.removed'
   | 'trust_anchor.added'
   | 'trust_anchor.removed'
 
 export interface AuditEntry {
   action: AuditAction
-  targetType: 'session' | 'unit' | 'position' | 'user' | 'position_holder' | 'document' | 'version' | 'system' | 'route_template' | 'approval' | 'substitution' | 'calendar' | 'notification' | 'job_description' | 'duty' | 'certificate' | 'registration' | 'journal' | 'nomenclature' | 'trust_anchor'
+  targetType: 'session' | 'unit' | 'position' | 'user' | 'position_holder' | 'document' | 'version' | 'system' | 'route_template' | 'approval' | 'substitution' | 'calendar' | 'notification' | 'job_description' | 'duty' | 'certificate' | 'assignment' | 'duty_assignment' | 'registration' | 'journal' | 'nomenclature' | 'trust_anchor'
   targetId?: string | null
   before?: unknown
   after?: unknown

@@ -23,7 +23,7 @@ describe('the job queue', () => {
     store = await createObjectStore({ kind: 'disk', root: mkdtempSync(join(tmpdir(), 'jobs-')) })
     // Two "server instances" polling one queue, each recording which instance ran a job.
     for (const name of ['A', 'B']) {
-      const real = makeTasks({ prisma: db.prisma, store, orphanGraceHours: 0, mailer: null, publicUrl: null })
+      const real = makeTasks({ prisma: db.prisma, store, orphanGraceHours: 0, mailer: null, publicUrl: null, reminderDays: [3, 1, 0] })
       const tasks: TaskMap = {
         sweep_orphans: async (payload, helpers) => {
           runs.push(`${name}:sweep`)

@@ -8,7 +8,7 @@ import type { Tx } from '../db/client.ts'
  * runs once however many server instances poll the queue. Recurring jobs are in the crontab
  * below; graphile-worker's cron is itself safe across instances.
  */
-export type TaskName = 'sweep_orphans' | 'cleanup_expired' | 'extract_text' | 'send_email' | 'stage_reminder' | 'stage_overdue'
+export type TaskName = 'sweep_orphans' | 'cleanup_expired' | 'extract_text' | 'send_email' | 'stage_reminder' | 'stage_overdue' | 'assignment_reminder' | 'assignment_overdue'
 
 export interface JobQueue {
   stop(): Promise<void>

@@ -5,6 +5,7 @@ import { extractTextTask } from '../documents/text.ts'
 import { sendEmailTask } from '../notifications/mailer.ts'
 import type { Mailer } from '../notifications/mailer.ts'
 import { stageOverdueTask, stageReminderTask } from '../approvals/reminders.ts'
+import { assignmentOverdueTask, assignmentReminderTask } from '../assignments/reminders.ts'
 import type { TaskMap, TaskName } from './queue.ts'
 
 export interface TaskDeps {
@@ -13,6 +14,7 @@ export interface TaskDeps {
   orphanGraceHours: number
   mailer: Mailer | null
   publicUrl: string | null
+  reminderDays: number[]
 }
 
 /** Every task implementation, bound to the process's database, object store and mailer. */
@@ -31,5 +33,7 @@ export function makeTasks(deps: TaskDeps): Required<Record<TaskName, NonNullable
     send_email: sendEmailTask({ prisma: deps.prisma, mailer: deps.mailer, publicUrl: deps.publicUrl }),
     stage_reminder: stageReminderTask({ prisma: deps.prisma }),
     stage_overdue: stageOverdueTask({ prisma: deps.prisma }),
+    assignment_reminder: assignmentReminderTask({ prisma: deps.prisma, reminderDays: deps.reminderDays }),
+    assignment_overdue: assignmentOverdueTask({ prisma: deps.prisma }),
   }
 }

@@ -508,6 +508,26 @@ runBench('visa', async () => {
         return result
       }
       diagnosis = { ours: await sample('ours'), bare: await sample('bare') }
+      // The answer to a visa is the approval as GET /api/approvals/:id presents it; its own
+      // cost, one request at a time, on the approvals just decided.
+      const viewed = fresh.map((xs) => xs[0]!)
+      const cpu0 = cpuTicks(server.pid)
+      const pg0 = postgresTicks(postmaster)
+      const lat: number[] = []
+      for (const [k, a] of viewed.entries()) {
+        const t = performance.now()
+        const res = await fetch(`${baseUrl}/api/approvals/${a.approvalId}`, { headers: { cookie: sessions[k]!.cookie } })
+        await res.arrayBuffer()
+        if (res.status !== 200) throw new Error(`GET /api/approvals/${a.approvalId}: HTTP ${res.status}`)
+        lat.push(performance.now() - t)
+      }
+      const view = {
+        p50Ms: round(pct(lat, 50)),
+        serverCpuMsPerCall: round(((cpuTicks(server.pid) - cpu0) * TICK_MS) / viewed.length, 2),
+        postgresCpuMsPerCall: round(((postgresTicks(postmaster) - pg0) * TICK_MS) / viewed.length, 2),
+      }
+      log(`GET /api/approvals/:id (the body a visa answers with), one at a time: p50 ${view.p50Ms} ms, server CPU ${view.serverCpuMsPerCall} ms + PostgreSQL ${view.postgresCpuMsPerCall} ms per call`)
+      diagnosis.view = view
     } finally {
       await watcher.end().catch(() => {})
     }

@@ -13,6 +13,7 @@ import { startApproval } from '../approvals/start.ts'
 import { resubmit } from '../approvals/decisions.ts'
 import { renderJobDescription } from '../pdf/job-description.ts'
 import { defaultSections, draftingScope, inScope, pdfInputFor, positionContext, type PositionContext } from './org.ts'
+import { withDistributedDuties } from './distribution.service.ts'
 import type { JdPositionOut, JobDescriptionOut, JobDescriptionStatus, JobSections, MyJobDescriptionOut, PositionJobDescriptionsOut } from './schemas.ts'
 
 // ---------------------------------------------------------------------------------------------
@@ -232,7 +233,8 @@ export async function draftJobDescription(db: Db, store: ObjectStore, auth: Auth
   if (open) throw new AppError('JOB_DESCRIPTION_DRAFT_EXISTS', undefined, { jobDescriptionId: open.id })
   const ctx = await positionContext(db, position)
   const previous = await db.jobDescription.findFirst({ where: { positionId }, orderBy: { version: 'desc' } })
-  const sections = normalise(body.sections ?? (previous ? (previous.sections as unknown as JobSections) : await defaultSections(db, ctx)))
+  // A first draft takes the position's distributed duties (and who substitutes them) when it has any.
+  const sections = normalise(body.sections ?? (previous ? (previous.sections as unknown as JobSections) : await withDistributedDuties(db, ctx, await defaultSections(db, ctx))))
   await assertDuties(db, sections)
   const now = new Date()
   const nextVersion = (previous?.version ?? 0) + 1

@@ -26,6 +26,8 @@ export interface PdfMeta {
   date: Date
   /** Anything that identifies the content (the renderer's input as JSON): seeds the font tags and /ID. */
   seed: string
+  /** A4 turned sideways (wide tables such as reports); the margins stay as ДСТУ 4163 sets them. */
+  landscape?: boolean
 }
 
 export interface TextStyle {
@@ -52,9 +54,11 @@ export interface TextStyle {
  */
 export class PdfBuilder {
   readonly left = MARGIN.left
-  readonly width = PAGE.width - MARGIN.left - MARGIN.right
+  readonly width: number
   readonly bottom = MARGIN.bottom
-  readonly top = PAGE.height - MARGIN.top
+  readonly top: number
+  /** The page size in points: A4 portrait, or landscape when asked. */
+  readonly size: { width: number; height: number }
   page!: PDFPage
   /** Top of the next line box, in points from the page's bottom edge. */
   y = 0
@@ -63,7 +67,11 @@ export class PdfBuilder {
   private constructor(
     readonly doc: PDFDocument,
     readonly fonts: Fonts,
+    landscape = false,
   ) {
+    this.size = landscape ? { width: PAGE.height, height: PAGE.width } : PAGE
+    this.width = this.size.width - MARGIN.left - MARGIN.right
+    this.top = this.size.height - MARGIN.top
     this.newPage()
   }
 
@@ -83,7 +91,7 @@ export class PdfBuilder {
     // A stable file identifier: signing appends incremental updates that keep the first /ID.
     const id = createHash('sha256').update(meta.seed).digest('hex').slice(0, 32)
     doc.context.trailerInfo.ID = doc.context.obj([PDFHexString.of(id), PDFHexString.of(id)])
-    return new PdfBuilder(doc, await embedFonts(doc, meta.seed))
+    return new PdfBuilder(doc, await embedFonts(doc, meta.seed), meta.landscape ?? false)
   }
 
   /**
@@ -112,7 +120,7 @@ export class PdfBuilder {
 
   /** Adds an A4 page and puts the cursor at its top margin. */
   newPage(): void {
-    this.page = this.doc.addPage([PAGE.width, PAGE.height])
+    this.page = this.doc.addPage([this.size.width, this.size.height])
     this.y = this.top
   }
 
@@ -213,7 +221,7 @@ export class PdfBuilder {
       const size = BODY_SIZE
       const w = this.measure(label, 'regular', size)
       // Baseline 14 mm from the top edge: the digits stay 10 mm clear of the edge, as the standard asks.
-      page.drawText(label, { x: this.left + (this.width - w) / 2, y: PAGE.height - 14 * MM, size, font: this.fonts.regular, color: BLACK })
+      page.drawText(label, { x: this.left + (this.width - w) / 2, y: this.size.height - 14 * MM, size, font: this.fonts.regular, color: BLACK })
     })
     return this.doc.save()
   }

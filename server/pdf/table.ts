@@ -8,11 +8,11 @@ export interface Column {
   width?: number
   /** Share of the width left after fixed columns, in proportion to the other weights. */
   weight?: number
-  align?: 'left' | 'center'
+  align?: 'left' | 'center' | 'right'
 }
 
-/** A data row, or a full-width caption row (e.g. "Коло погодження 2") that groups the rows after it. */
-export type TableRow = { cells: string[] } | { section: string }
+/** A data row (bold and shaded: e.g. a totals row), or a full-width caption row (e.g. "Коло погодження 2") that groups the rows after it. */
+export type TableRow = { cells: string[]; bold?: boolean } | { section: string }
 
 export interface TableStyle {
   size?: number
@@ -61,7 +61,8 @@ export function drawTable(b: PdfBuilder, columns: Column[], rows: TableRow[], st
       cellLines.forEach((line, i) => {
         const face = row.bold ? 'bold' : 'regular'
         const lw = b.measure(line, face, size)
-        const tx = columns[c]?.align === 'center' && !row.span ? x + (w - lw) / 2 : x + pad
+        const align = row.span ? 'left' : columns[c]?.align
+        const tx = align === 'center' ? x + (w - lw) / 2 : align === 'right' ? x + w - pad - lw : x + pad
         b.drawText(line, tx, b.y - pad - i * lineH, face, size)
       })
       x += w
@@ -88,7 +89,7 @@ export function drawTable(b: PdfBuilder, columns: Column[], rows: TableRow[], st
       drawRow(laid, 0, laid.lines[0]!.length)
       return
     }
-    const laid: Laid = { lines: lay(row.cells, false), bold: false, fill: null, span: false }
+    const laid: Laid = { lines: lay(row.cells, row.bold ?? false), bold: row.bold ?? false, fill: row.bold ? SECTION_FILL : null, span: false }
     const tall = Math.max(1, ...laid.lines.map((l) => l.length))
     let done = 0
     let fresh = false

@@ -122,3 +122,15 @@ export const jobDescriptionsApi = {
   acknowledge: (id: string) => request<JobDescriptionOut>('POST', `/job-descriptions/${enc(id)}/acknowledge`),
   mine: (signal?: Signal) => request<MyJobDescriptionOut[]>('GET', '/my/job-descriptions', { signal }),
 }
+
+// ---- Distribution of duties, «Розподіл обовʼязків» (server/duties/distribution.routes.ts) ----
+import type { DutyAssignmentCreate, DutyAssignmentOut, DutyAssignmentPatch, DutyMatrixOut } from './types.ts'
+
+export const dutiesApi = {
+  /** Positions × duties of a unit with its sub-units; by default the Directorate. */
+  matrix: (unitId?: string, signal?: Signal) => request<DutyMatrixOut>('GET', '/duties/matrix', { query: { unitId }, signal }),
+  assign: (body: DutyAssignmentCreate) => request<DutyAssignmentOut>('POST', '/duties/assignments', { body }),
+  /** Changes a free-text duty, or sets or clears (null) its substitute. */
+  update: (id: string, body: DutyAssignmentPatch) => request<DutyAssignmentOut>('PATCH', `/duties/assignments/${enc(id)}`, { body }),
+  remove: (id: string) => request<DutyAssignmentOut>('DELETE', `/duties/assignments/${enc(id)}`),
+}

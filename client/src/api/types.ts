@@ -53,3 +53,11 @@ export type {
 
 // Signature verification and trust anchors (server/signing/verify.schemas.ts).
 export type { VerificationReportOut, SignatureReportOut, TrustAnchorOut, TrustAnchorCreate as TrustAnchorCreateBody } from '../../../server/signing/verify.schemas.ts'
+
+// Signing: certificates, the signing action, a document's signatures (server/signing/schemas.ts).
+export type { CertificateOut, CertificateUpload, SignBody, SignatureOut } from '../../../server/signing/schemas.ts'
+
+// Distribution of duties among positions, «Розподіл обовʼязків» (server/duties/distribution.schemas.ts).
+export type {
+  DutyMatrixOut, DutyAssignmentOut, DutyAssignmentCreate, DutyAssignmentPatch, MatrixUnitOut, MatrixPositionOut, MatrixDutyOut, CandidateOut, SubstituteOut, AssignmentFlag, PositionFlag,
+} from '../../../server/duties/distribution.schemas.ts'

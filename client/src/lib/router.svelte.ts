@@ -15,6 +15,11 @@ export type Route =
   | { name: 'jobDescriptions' }
   | { name: 'jobDescription'; id: string }
   | { name: 'myJobDescriptions' }
+  | { name: 'certificates' }
+  | { name: 'duties' }
+  | { name: 'assignments' }
+  | { name: 'assignment'; id: string }
+  | { name: 'reports' }
   | { name: 'notFound' }
 
 const ADMIN_SECTIONS: readonly AdminSection[] = ['units', 'positions', 'users', 'templates', 'calendar', 'audit', 'trust']
@@ -35,6 +40,12 @@ export function matchRoute(path: string): Route {
   const jd = /^\/job-descriptions\/([0-9a-fA-F-]{36})$/.exec(p)
   if (jd) return { name: 'jobDescription', id: jd[1]!.toLowerCase() }
   if (p === '/my/job-descriptions') return { name: 'myJobDescriptions' }
+  if (p === '/certificates') return { name: 'certificates' }
+  if (p === '/duties') return { name: 'duties' }
+  if (p === '/assignments') return { name: 'assignments' }
+  const asg = /^\/assignments\/([0-9a-fA-F-]{36})$/.exec(p)
+  if (asg) return { name: 'assignment', id: asg[1]!.toLowerCase() }
+  if (p === '/reports') return { name: 'reports' }
   if (p === '/admin') return { name: 'admin', section: 'units' }
   const admin = /^\/admin\/([a-z]+)$/.exec(p)
   if (admin && (ADMIN_SECTIONS as readonly string[]).includes(admin[1]!)) return { name: 'admin', section: admin[1] as AdminSection }

@@ -1,0 +1,4 @@
+/** «Звіти»: execution discipline and approval durations (pages/ReportsPage.svelte, components/reports/). */
+export const ukReports = {
+  'rep.title': 'Звіти',
+} as const

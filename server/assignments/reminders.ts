@@ -111,11 +111,14 @@ export function assignmentOverdueTask(deps: { prisma: Db }): Task {
 
       await tx.assignment.update({ where: { id: a.id }, data: { status: out.next.status, rowVersion: { increment: 1 } } })
       const executor = await tx.user.findUnique({ where: { id: a.executorId }, select: { fullName: true } })
+      const heads = await headAbove(tx, a.unitId, a.executorId)
+      const headIds = new Set(heads.map((h) => h.id))
+      // A controller who is also the head escalated to hears of it once, by the escalation.
       for (const userId of new Set([a.executorId, a.controllerId])) {
+        if (headIds.has(userId)) continue
         notes.push({ userId, kind: 'stage_overdue', title: `Прострочено доручення: ${shortText(a.text)}`, body: `Строк виконання минув ${due}.`, link, dedupeKey: `assignment_overdue:${a.id}:${p.dueAt}:${userId}`, email: true })
       }
       entries.push({ action: 'assignment.overdue', targetType: 'assignment', targetId: a.id, after: { dueAt: p.dueAt, status: 'overdue', previousStatus: a.status, executorId: a.executorId, unitId: a.unitId } })
-      const heads = await headAbove(tx, a.unitId, a.executorId)
       for (const h of heads) {
         notes.push({
           userId: h.id,

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { DateTime, Text, Uuid } from '../schemas.ts'
+import { DateTime, Uuid } from '../schemas.ts'
 
 /**
  * Instructions (доручення), resolutions and control of execution (regulation section 6):
@@ -43,8 +43,18 @@ export const DeadlineIn = Type.Union([
 ])
 export type DeadlineIn = Static<typeof DeadlineIn>
 
-const AssignmentText = Type.String({ minLength: 1, maxLength: 10_000, pattern: '^(?=[\\s\\S]*\\S)[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$' })
-const Reason = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '^(?=[\\s\\S]*\\S)[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$' })
+/**
+ * Multi-line prose (tabs and line breaks allowed, other control characters not) without
+ * markup: a '<' that opens a tag, comment or declaration ('<b', '</', '<!', '<?') only ever
+ * arrives as an injection attempt, so it is refused rather than stored; '<' and '>' as
+ * signs («швидкість > 100 Мбіт/с») stay allowed.
+ */
+const PROSE = '(?![\\s\\S]*<[A-Za-z!?/])[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$'
+/** Required, not blank. */
+const AssignmentText = Type.String({ minLength: 1, maxLength: 10_000, pattern: `^(?=[\\s\\S]*\\S)${PROSE}` })
+const Reason = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: `^(?=[\\s\\S]*\\S)${PROSE}` })
+/** A comment or reason the service requires: blank is answered 400 COMMENT_REQUIRED, as in approvals. */
+const Comment = (max: number) => Type.String({ maxLength: max, pattern: `^${PROSE}` })
 const CoExecutors = Type.Array(Uuid, { maxItems: 20, uniqueItems: true })
 /** Optional optimistic check: the rowVersion the person saw; a changed assignment answers 409 ASSIGNMENT_STALE. */
 const RowVersion = Type.Optional(Type.Integer({ minimum: 0, description: 'The rowVersion you saw; 409 ASSIGNMENT_STALE when it has changed since' }))
@@ -82,19 +92,19 @@ export const ReportBody = Type.Object(
 )
 export type ReportBody = Static<typeof ReportBody>
 
-export const AcceptBody = Type.Object({ comment: Type.Optional(Text(4000)), rowVersion: RowVersion }, { additionalProperties: false })
+export const AcceptBody = Type.Object({ comment: Type.Optional(Comment(4000)), rowVersion: RowVersion }, { additionalProperties: false })
 export type AcceptBody = Static<typeof AcceptBody>
-export const ReturnBody = Type.Object({ comment: Reason(4000), rowVersion: RowVersion }, { additionalProperties: false })
+export const ReturnBody = Type.Object({ comment: Comment(4000), rowVersion: RowVersion }, { additionalProperties: false })
 export type ReturnBody = Static<typeof ReturnBody>
-export const CancelBody = Type.Object({ reason: Reason(2000), rowVersion: RowVersion }, { additionalProperties: false })
+export const CancelBody = Type.Object({ reason: Comment(2000), rowVersion: RowVersion }, { additionalProperties: false })
 export type CancelBody = Static<typeof CancelBody>
 
 /** From the executor: a request. From the controller: an extension granted at once. */
-export const ExtensionBody = Type.Object({ reason: Reason(2000), dueDate: IsoDateT, rowVersion: RowVersion }, { additionalProperties: false })
+export const ExtensionBody = Type.Object({ reason: Comment(2000), dueDate: IsoDateT, rowVersion: RowVersion }, { additionalProperties: false })
 export type ExtensionBody = Static<typeof ExtensionBody>
 export const ExtensionDecisionBody = Type.Object(
   {
-    comment: Type.Optional(Text(2000)),
+    comment: Type.Optional(Comment(2000)),
     /** Grant only: a date other than the requested one (still later than the current deadline). */
     dueDate: Type.Optional(IsoDateT),
     rowVersion: RowVersion,

@@ -262,12 +262,13 @@ export async function startAssignment(db: Db, auth: Auth, actor: Actor, id: stri
  */
 export async function reportAssignment(db: Db, auth: Auth, actor: Actor, id: string, body: ReportBody, checkStored: (files: FileOut[]) => Promise<void>) {
   const text = body.text.trim()
-  // Files by reference: they must have been uploaded to this assignment by this person, and still be in the store.
-  const files = await resolveReportFiles(db, id, auth.userId, body.files ?? [])
-  await checkStored(files)
   await db.$transaction(async (tx) => {
     const s = await begin(tx, auth, id, body.rowVersion)
     const out = decide(s, { type: 'report' })
+    // Files by reference, once the person may report at all (an outsider learns nothing of the uploads):
+    // they must have been uploaded to this assignment by this person, and still be in the store.
+    const files = await resolveReportFiles(tx, id, auth.userId, body.files ?? [])
+    await checkStored(files)
     const reported = out.effects.find((e) => e.type === 'reported')
     const asExecutor = reported?.type === 'reported' && reported.as === 'executor'
     const onBehalfOf = behalf(s, auth, [asExecutor ? 'executor' : 'co_executor'])

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type ConsoleMessage, type Locator, type Page } from 'playwright-core'
-import { approvalWorld, type World } from '../../server/approvals/testkit.ts'
+import { approvalWorld, draftWithVersion, type World } from '../../server/approvals/testkit.ts'
 import { DEMO_PASSWORD } from '../../server/seed/org.ts'
 import { tinyPdf } from '../../server/testing/factories.ts'
 
@@ -51,6 +51,8 @@ describe('control of execution in the browser', () => {
   let base: string
   let dir: string
   const problems: string[] = []
+  /** Error responses the scenario provokes on purpose (Chromium logs each as a console error). */
+  const expectedHttpErrors: RegExp[] = []
 
   beforeAll(async () => {
     if (!existsSync(join(CLIENT_DIST, 'index.html'))) throw new Error('The client is not built. Run: npx vite build --config client/vite.config.ts')
@@ -354,7 +356,51 @@ describe('control of execution in the browser', () => {
     // A co-executor is not an executor of record.
     expect(row(PUBLIC_HEAD)).toBeUndefined()
 
-    const unexpected = problems
+    const unexpected = problems.filter((p) => !expectedHttpErrors.some((re) => /Failed to load resource/.test(p) && re.test(p)))
+    expect(unexpected, 'console errors, page errors or CSP violations').toEqual([])
+  })
+
+  it('issues a resolution on a document: a term from signing needs a registered one', { timeout: 180_000 }, async () => {
+    const title = `Про порядок чергування в ЦНАП ${Date.now()}`
+    await draftWithVersion(await w.as('head.digital'), { title })
+    const head = await signIn('head.digital')
+    await nav(head, 'Доручення')
+    await head.getByRole('link', { name: 'Нове доручення' }).click()
+    const form = head.getByRole('form', { name: 'Нове доручення' })
+    const text = 'Підготувати графік чергування на грудень'
+    await form.getByLabel('Текст доручення').fill(text)
+    await choose(form.getByLabel('Відповідальний виконавець'), PUBLIC_HEAD)
+    // Without a document, the term cannot count from its signing.
+    const from = form.getByLabel('Рахувати від')
+    await expect(from.locator('option[value="signing"]').isDisabled()).resolves.toBe(true)
+    await form.getByText('Від дати підписання чи надходження можна рахувати лише для доручення за документом.').waitFor()
+    // The document, found by its title.
+    await form.getByLabel('Пошук документа за назвою').fill('чергування в ЦНАП')
+    await form.getByRole('list', { name: 'Знайдені документи' }).getByRole('button', { name: title }).click()
+    await form.getByRole('link', { name: title }).waitFor()
+    await form.getByLabel('Кількість календарних днів').fill('5')
+    await from.selectOption('signing')
+    await form.getByText('5 календарних днів від дати підписання документа', { exact: false }).waitFor()
+    // The draft is not signed yet: the server says why, and nothing is issued.
+    expectedHttpErrors.push(/status of 400 .*\/api\/assignments\)$/)
+    await form.getByRole('button', { name: 'Видати доручення' }).click()
+    await form.getByRole('alert').getByText('Немає дати, від якої рахувати строк.', { exact: false }).waitFor()
+    await form.getByRole('alert').getByText('документ ще не зареєстровано', { exact: false }).waitFor()
+    // Counted from today instead.
+    await from.selectOption('today')
+    await form.getByRole('button', { name: 'Видати доручення' }).click()
+    await head.getByText('Доручення видано. Виконавці отримали сповіщення.').waitFor()
+    await region(head, 'Відомості').getByRole('link', { name: title }).waitFor()
+    await shot(head, '06-on-document')
+
+    // The executor finds it with the document named in the list.
+    const publicHead = await signIn('head.public')
+    await nav(publicHead, 'Доручення')
+    const row = publicHead.getByRole('row', { name: new RegExp(text) })
+    await row.getByText('За документом').waitFor()
+    await row.getByRole('link', { name: title }).waitFor()
+
+    const unexpected = problems.filter((p) => !expectedHttpErrors.some((re) => /Failed to load resource/.test(p) && re.test(p)))
     expect(unexpected, 'console errors, page errors or CSP violations').toEqual([])
   })
 })

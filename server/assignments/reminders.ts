@@ -13,6 +13,14 @@ const SYSTEM: Actor = { userId: null, ip: null }
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const longDate = (d: Date) => d.toLocaleDateString('uk-UA', { timeZone: 'Europe/Kyiv', day: 'numeric', month: 'long', year: 'numeric' })
 
+/** «1 робочий день», «3 робочі дні», «5 робочих днів». */
+export function workingDays(n: number): string {
+  const tens = n % 100
+  const ones = n % 10
+  const word = tens >= 11 && tens <= 14 ? 'робочих днів' : ones === 1 ? 'робочий день' : ones >= 2 && ones <= 4 ? 'робочі дні' : 'робочих днів'
+  return `${n} ${word}`
+}
+
 function parse<T extends { assignmentId: string; dueAt: string }>(payload: unknown): T | null {
   const p = payload as Partial<T> | null
   if (!p || typeof p.assignmentId !== 'string' || !UUID.test(p.assignmentId) || typeof p.dueAt !== 'string' || Number.isNaN(Date.parse(p.dueAt))) return null
@@ -45,7 +53,7 @@ export function assignmentReminderTask(deps: { prisma: Db; reminderDays: number[
           userId,
           kind: 'stage_reminder' as const,
           title,
-          body: `Строк виконання — до ${longDate(a.dueAt)} включно.${a.status === 'overdue' ? ' Доручення вже прострочене.' : ''}`,
+          body: `Строк виконання — до ${longDate(a.dueAt)} включно.${p.offset > 0 ? ` Залишилося ${workingDays(p.offset)}.` : ''}${a.status === 'overdue' ? ' Доручення вже прострочене.' : ''}`,
           link: assignmentLink(a.id),
           dedupeKey: `assignment_reminder:${a.id}:${p.dueAt}:${p.offset}:${userId}`,
           email: true,

@@ -217,12 +217,22 @@ describe('distributing duties', () => {
     expect((await headDigital.delete(`/api/duties/assignments/${again.id}`)).statusCode).toBe(200)
   })
 
-  it('refuses staff and a directorate head outside the Directorate (403), changing nothing', async () => {
+  it('refuses staff, a unit head, nobody signed in, and a directorate head outside the Directorate, changing nothing', async () => {
+    // Signing in is audited: before counting.
+    const headIt = await w.as('head.it')
     const before = await state()
     const staff = await assign(itStaff, { positionId: itStaffPos, text: 'Сам собі обовʼязок' })
     expectProblem(staff, 403, 'FORBIDDEN')
     expectProblem(await itStaff.patch(`/api/duties/assignments/${first.id}`, { substitutePositionId: null }), 403, 'FORBIDDEN')
     expectProblem(await itStaff.delete(`/api/duties/assignments/${first.id}`), 403, 'FORBIDDEN')
+    // A unit head (of the IT department, inside the Directorate) sees the matrix but does not distribute (4.3: the Directorate's head does).
+    expect((await matrix(headIt)).positions.some((p) => p.canEdit)).toBe(false)
+    expectProblem(await assign(headIt, { positionId: itStaffPos, dutyId: visual.id, substitutePositionId: expertPos }), 403, 'FORBIDDEN')
+    expectProblem(await headIt.patch(`/api/duties/assignments/${first.id}`, { substitutePositionId: vacantPos }), 403, 'FORBIDDEN')
+    expectProblem(await headIt.delete(`/api/duties/assignments/${first.id}`), 403, 'FORBIDDEN')
+    // Nobody signed in.
+    expectProblem(await w.t.anonymous().post('/api/duties/assignments', { positionId: itStaffPos, text: 'Без сесії' }), 401)
+    expectProblem(await w.t.anonymous().delete(`/api/duties/assignments/${first.id}`), 401)
 
     expectProblem(await assign(headHousing, { positionId: itStaffPos, dutyId: egov.id }), 403, 'DUTIES_OUT_OF_SCOPE')
     expectProblem(await headHousing.patch(`/api/duties/assignments/${first.id}`, { substitutePositionId: null }), 403, 'DUTIES_OUT_OF_SCOPE')
@@ -258,6 +268,11 @@ describe('distributing duties', () => {
       ['same free text twice', () => assign(headDigital, { positionId: itStaffPos, text: 'адмініструє систему електронного документообігу   та керує обліковими записами' }), 409, 'DUTY_ALREADY_ASSIGNED'],
       ['catalogue text is fixed', () => headDigital.patch(`/api/duties/assignments/${first.id}`, { text: 'Інший текст' }), 409, 'DUTY_TEXT_FIXED'],
       ['substitute is the position itself', () => assign(headDigital, { positionId: expertPos, text: 'Новий обовʼязок', substitutePositionId: expertPos }), 400, 'SUBSTITUTE_INVALID'],
+      ['substitute is the position itself, in a patch', () => headDigital.patch(`/api/duties/assignments/${first.id}`, { substitutePositionId: itStaffPos }), 400, 'SUBSTITUTE_INVALID'],
+      ['unknown substitute on creation', () => assign(headDigital, { positionId: expertPos, text: 'Новий обовʼязок', substitutePositionId: '00000000-0000-4000-8000-000000000000' }), 400, 'SUBSTITUTE_INVALID'],
+      ['substitute not a uuid', () => assign(headDigital, { positionId: expertPos, text: 'Новий обовʼязок', substitutePositionId: '<b>' }), 400, 'VALIDATION_FAILED'],
+      ['unknown position with a catalogue duty', () => assign(headDigital, { positionId: '00000000-0000-4000-8000-000000000000', dutyId: visual.id }), 404, 'POSITION_NOT_FOUND'],
+      ['HTML entity-like markup in text', () => assign(headDigital, { positionId: itStaffPos, text: 'Обовʼязок <a href="javascript:alert(1)">тут</a>' }), 400, 'VALIDATION_FAILED'],
       ['substitute outside the Directorate', () => headDigital.patch(`/api/duties/assignments/${first.id}`, { substitutePositionId: legalPos }), 400, 'SUBSTITUTE_INVALID'],
       ['unknown substitute', () => headDigital.patch(`/api/duties/assignments/${first.id}`, { substitutePositionId: '00000000-0000-4000-8000-000000000000' }), 400, 'SUBSTITUTE_INVALID'],
       ['unknown assignment', () => headDigital.patch('/api/duties/assignments/00000000-0000-4000-8000-000000000000', { substitutePositionId: null }), 404, 'DUTY_ASSIGNMENT_NOT_FOUND'],

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyAuditChain } from '../audit/verify.ts'
 import { tinyDocx, tinyPdf } from '../testing/factories.ts'
 import { contentKey } from '../../storage/index.ts'
+import { sweepOrphans } from '../documents/orphans.ts'
 import { assignmentOverdueTask } from './reminders.ts'
 import type { AssignmentList, AssignmentTreeOut, FileOut } from './schemas.ts'
 import { assignmentWorld, expectOk, expectProblem, helpers, nodeOf, treeAs, type ApiClient, type AssignmentWorld, type Login } from './testkit.ts'
@@ -511,5 +512,32 @@ describe('bad input', () => {
     expectProblem(await act(staff, a, 'extensions', { reason: 'Хворію', dueDate: '2020-01-06' }), 400, 'EXTENSION_NOT_LATER')
     expectProblem(await act(as('head.digital'), a, 'extensions/00000000-0000-4000-8000-000000000000/grant', {}), 404, 'EXTENSION_NOT_FOUND')
     expect(await k.state()).toEqual(s)
+  })
+})
+
+describe('report files and the orphan sweep', () => {
+  // Runs last: it sweeps this file's object store.
+  const sweep = () => sweepOrphans(k.db(), k.t.store, { graceMs: 0, now: new Date(Date.now() + 60_000) })
+
+  it('sweeps a file uploaded but never named in a report', async () => {
+    const a = expectOk(await issue(as('head.it'), { text: 'Сфотографувати серверну', executorId: id('it.staff'), deadline: { termDays: 3 } }), 201).rootId
+    const f = (await upload(as('it.staff'), a, tinyPdf('never reported'), 'чернетка.pdf')).json() as FileOut
+    await sweep()
+    expect(await k.t.store.head(contentKey(f.sha256))).toBeNull()
+    // Naming it now is refused: the bytes are gone.
+    expectProblem(await act(as('it.staff'), a, 'report', { text: 'Фото додаю', files: [f.sha256] }), 400, 'REPORT_FILE_UNKNOWN')
+  })
+
+  // KNOWN BUG outside server/assignments (see the report of this work): sweepOrphans in
+  // server/documents/orphans.ts keeps only blobs that `version` rows reference, so a file
+  // named by an assignment report is deleted once ORPHAN_GRACE_HOURS pass. When the sweep
+  // also keeps the sha256 values in assignment_report.files, turn `it.fails` into `it`.
+  it.fails('keeps a file named by a report', async () => {
+    const a = expectOk(await issue(as('head.it'), { text: 'Надати акт списання', executorId: id('it.staff'), deadline: { termDays: 3 } }), 201).rootId
+    const f = (await upload(as('it.staff'), a, tinyPdf('reported act'), 'акт.pdf')).json() as FileOut
+    expectOk(await act(as('it.staff'), a, 'report', { text: 'Акт додаю', files: [f.sha256] }))
+    await sweep()
+    expect(await k.t.store.head(contentKey(f.sha256))).not.toBeNull()
+    expect((await as('head.it').get(`/api/assignments/${a}/files/${f.sha256}`)).statusCode).toBe(200)
   })
 })

@@ -34,6 +34,10 @@ export async function insertAssignments(db: Db, specs: AssignmentSpec[], ids: { 
     const id = randomUUID()
     const issuedAt = new Date(s.issuedAt)
     const dueAt = new Date(s.dueAt)
+    // As the service does: each granted extension moved the deadline on (here by a week each),
+    // so the deadline as first set lies that much earlier.
+    const granted = (s.extensions ?? []).filter((e) => e === 'granted').length
+    const originalDueAt = new Date(dueAt.getTime() - granted * 7 * 86_400_000)
     const closed = s.status === 'done' || s.status === 'done_late'
     return {
       id,
@@ -45,7 +49,7 @@ export async function insertAssignments(db: Db, specs: AssignmentSpec[], ids: { 
       controllerId: ids.user(controller),
       startsOn: new Date(issuedAt.toISOString().slice(0, 10)),
       dueAt,
-      originalDueAt: dueAt,
+      originalDueAt,
       status: s.status,
       issuedAt,
       closedAt: closed ? new Date(Math.min(Date.now(), dueAt.getTime() + (s.status === 'done_late' ? 86_400_000 : -3_600_000))) : null,
@@ -53,18 +57,26 @@ export async function insertAssignments(db: Db, specs: AssignmentSpec[], ids: { 
     }
   })
   await db.assignment.createMany({ data: rows })
-  const ext = specs.flatMap((s, i) =>
-    (s.extensions ?? []).map((status) => ({
-      assignmentId: rows[i]!.id,
-      requestedById: rows[i]!.executorId,
-      reason: 'Потрібно більше часу',
-      previousDueAt: rows[i]!.dueAt,
-      requestedDueAt: new Date(rows[i]!.dueAt.getTime() + 7 * 86_400_000),
-      status,
-      decidedById: status === 'pending' ? null : rows[i]!.controllerId,
-      decidedAt: status === 'pending' ? null : rows[i]!.issuedAt,
-    })),
-  )
+  // The requests in order: each asks for a week more than the deadline then in force.
+  const ext = specs.flatMap((s, i) => {
+    const row = rows[i]!
+    let due = row.originalDueAt
+    return (s.extensions ?? []).map((status) => {
+      const previousDueAt = due
+      const requestedDueAt = new Date(due.getTime() + 7 * 86_400_000)
+      if (status === 'granted') due = requestedDueAt
+      return {
+        assignmentId: row.id,
+        requestedById: row.executorId,
+        reason: 'Потрібно більше часу',
+        previousDueAt,
+        requestedDueAt,
+        status,
+        decidedById: status === 'pending' ? null : row.controllerId,
+        decidedAt: status === 'pending' ? null : row.issuedAt,
+      }
+    })
+  })
   if (ext.length) await db.extension.createMany({ data: ext })
   return rows.map((r) => r.id)
 }

@@ -429,6 +429,20 @@ describe('exports', () => {
     expect(ws.rowCount).toBe(10)
   })
 
+  it('XLSX keeps a name that looks like a formula as text, never as a formula', async () => {
+    const res = await headDigital.get(`/api/reports/discipline.xlsx?${APRIL}&groupBy=person`)
+    expect(res.statusCode, res.body).toBe(200)
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer)
+    const ws = wb.getWorksheet('Виконавська дисципліна')!
+    expect(ws.getRow(5).getCell(1).value).toBe('Виконавець')
+    const names = [6, 7, 8].map((n) => ws.getRow(n).getCell(1))
+    expect(names.map((c) => c.value)).toEqual(['Савчук Денис Олегович', '=СУМ(1;2) Формула', 'Коваль; "Сокіл" Марта'])
+    expect(names[1]!.type).toBe(ExcelJS.ValueType.String)
+    expect(names[1]!.formula).toBeUndefined()
+    expect((ws.getRow(9).values as unknown[]).slice(1)).toEqual(['Разом', '', 4, 2, 1, 1, 0, 1, 0, 0.5])
+  })
+
   it('PDF: passes qpdf --check, A4 landscape, header, period, table and totals, who generated it', async () => {
     const res = await headDigital.get(`/api/reports/discipline.pdf?${MARCH}`)
     expect(res.statusCode, res.body).toBe(200)

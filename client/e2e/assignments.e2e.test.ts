@@ -368,7 +368,12 @@ describe('control of execution in the browser', () => {
     await head.getByRole('link', { name: 'Нове доручення' }).click()
     const form = head.getByRole('form', { name: 'Нове доручення' })
     const text = 'Підготувати графік чергування на грудень'
-    await form.getByLabel('Текст доручення').fill(text)
+    // Markup is stopped before it is sent; '<' as a sign is not markup.
+    await form.getByLabel('Текст доручення').fill(`${text} <b>терміново</b>`)
+    await form.getByRole('button', { name: 'Видати доручення' }).click()
+    await form.getByText('Розмітку в тексті не приймаємо', { exact: false }).waitFor()
+    await form.getByLabel('Текст доручення').fill(`${text}\nЧергових — не менше 2, перерва < 1 год.`)
+    await expect(form.getByText('Розмітку в тексті не приймаємо', { exact: false }).count()).resolves.toBe(0)
     await choose(form.getByLabel('Відповідальний виконавець'), PUBLIC_HEAD)
     // Without a document, the term cannot count from its signing.
     const from = form.getByLabel('Рахувати від')

@@ -102,6 +102,7 @@ export const ukAssignments = {
   'asg.form.err.partText': 'Напишіть, яку частину роботи передаєте.',
   'asg.form.err.textLong': 'Задовгий текст: не більше {max} символів.',
   'asg.form.err.executor': 'Оберіть відповідального виконавця.',
+  'asg.form.err.markup': 'Розмітку в тексті не приймаємо: після «<» не може стояти літера чи «/», «!», «?». Знаки «<» і «>» як порівняння можна.',
 
   // The deadline field
   'asg.deadline.legend': 'Строк виконання',

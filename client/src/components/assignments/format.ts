@@ -56,3 +56,6 @@ export function suggestedDueDate(err: unknown): string | null {
   if (err instanceof ApiError && err.code === 'DUE_DATE_NOT_WORKING_DAY' && typeof err.problem.suggestedDueDate === 'string') return err.problem.suggestedDueDate
   return null
 }
+
+/** A '<' opening a tag, comment or declaration: the API refuses markup in texts ('<' and '>' as signs are fine). */
+export const hasMarkup = (s: string): boolean => /<[A-Za-z!?/]/.test(s)

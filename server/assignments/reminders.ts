@@ -126,7 +126,7 @@ export function assignmentOverdueTask(deps: { prisma: Db }): Task {
         if (headIds.has(userId)) continue
         notes.push({ userId, kind: 'stage_overdue', title: `Прострочено доручення: ${shortText(a.text)}`, body: `Строк виконання минув ${due}.`, link, dedupeKey: `assignment_overdue:${a.id}:${p.dueAt}:${userId}`, email: true })
       }
-      entries.push({ action: 'assignment.overdue', targetType: 'assignment', targetId: a.id, after: { dueAt: p.dueAt, status: 'overdue', previousStatus: a.status, executorId: a.executorId, unitId: a.unitId } })
+      entries.push({ action: 'assignment.overdue', targetType: 'assignment', targetId: a.id, before: { status: a.status, rowVersion: a.rowVersion }, after: { dueAt: p.dueAt, status: 'overdue', previousStatus: a.status, executorId: a.executorId, unitId: a.unitId } })
       for (const h of heads) {
         notes.push({
           userId: h.id,

@@ -113,7 +113,9 @@ async function dropPendingExtensions(tx: Tx, s: Session, auth: Auth, why: string
 async function finish(tx: Tx, actor: Actor, s: Session, notes: NotificationInput[], entries: AuditEntry[], alsoTell: string[] = []) {
   if (notes.length) await notify(tx, notes)
   await publish(tx, { userIds: [...new Set([...everyone(s.a), ...alsoTell, ...notes.map((n) => n.userId)])], type: 'assignment' })
-  for (const e of entries) await audit(tx, actor, e)
+  // Each event on the assignment itself records the state it found (the `after` says what it made of it).
+  const before = { status: s.a.status, dueAt: s.a.dueAt.toISOString(), rowVersion: s.a.rowVersion }
+  for (const e of entries) await audit(tx, actor, e.targetId === s.a.id && e.before === undefined ? { ...e, before } : e)
 }
 
 const startedEntry = (s: Session, onBehalfOf: string | null): AuditEntry => ({ action: 'assignment.started', targetType: 'assignment', targetId: s.a.id, after: { status: 'in_work', onBehalfOf } })
@@ -360,7 +362,7 @@ export async function cancelAssignment(db: Db, auth: Auth, actor: Actor, id: str
       const why = `Скасовано разом з дорученням вищого рівня: ${reason}`
       await tx.assignmentReport.create({ data: { assignmentId: childId, authorId: auth.userId, kind: 'cancelled', text: why } })
       await tx.assignment.update({ where: { id: childId }, data: { status: 'cancelled', cancelledAt: s.now, rowVersion: { increment: 1 } } })
-      entries.push({ action: 'assignment.cancelled', targetType: 'assignment', targetId: childId, after: { reason: why, status: 'cancelled', cascadeFrom: id } })
+      entries.push({ action: 'assignment.cancelled', targetType: 'assignment', targetId: childId, before: { status: c.status, dueAt: c.dueAt.toISOString(), rowVersion: c.rowVersion }, after: { reason: why, status: 'cancelled', cascadeFrom: id } })
       for (const e of c.extensions) {
         await tx.extension.update({ where: { id: e.id }, data: { status: 'refused', decidedById: auth.userId, decidedAt: s.now, comment: 'Доручення скасовано' } })
         entries.push({ action: 'extension.refused', targetType: 'assignment', targetId: childId, after: { extensionId: e.id, automatic: true, comment: 'Доручення скасовано' } })

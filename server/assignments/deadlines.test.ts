@@ -87,10 +87,11 @@ describe('deadlines in calendar days', () => {
     expect(doc.statusCode, doc.body).toBe(201)
     const documentId = doc.json().id as string
 
-    // Not registered yet: no date to count from.
+    // Not registered yet: no resolution on a draft, whatever the deadline.
     const s = await k.state()
-    expectProblem(await issue(author, { text: 'Опрацювати', executorId: id('head.it'), documentId, deadline: { termDays: 10, from: 'signing' } }), 400, 'DEADLINE_START_UNKNOWN')
-    expectProblem(await issue(author, { text: 'Опрацювати', executorId: id('head.it'), documentId, deadline: { termDays: 10, from: 'receipt' } }), 400, 'DEADLINE_START_UNKNOWN')
+    expectProblem(await issue(author, { text: 'Опрацювати', executorId: id('head.it'), documentId, deadline: { termDays: 10, from: 'signing' } }), 404, 'NOT_REGISTERED')
+    expectProblem(await issue(author, { text: 'Опрацювати', executorId: id('head.it'), documentId, deadline: { termDays: 10, from: 'receipt' } }), 404, 'NOT_REGISTERED')
+    expectProblem(await issue(author, { text: 'Опрацювати', executorId: id('head.it'), documentId, deadline: { termDays: 10 } }), 404, 'NOT_REGISTERED')
     expect(await k.state()).toEqual(s)
 
     await k.db().$transaction((tx) => registerDocument(tx, { userId: id('head.general'), ip: null }, { documentId, at: new Date() }))

@@ -161,6 +161,8 @@ export async function issueAssignment(deps: AssignmentDeps, auth: Auth, actor: A
   await assertMayIssueTo(db, auth, [body.executorId, ...coExecutorIds])
   const document = body.documentId ? await getVisibleDocument(db, auth, body.documentId) : null
   const sources = await termSources(db, document?.id ?? null)
+  // A resolution is written on a registered document (regulation section 6); a draft gets none.
+  if (document && !sources?.registeredAt) throw new AppError('NOT_REGISTERED', 'резолюцію накладають лише на зареєстрований документ')
   const id = randomUUID()
   return db.$transaction(async (tx) => {
     const unitId = await unitOfExecutor(tx, body.executorId)

@@ -193,6 +193,7 @@ describe('duty distribution in the browser', () => {
     await freeAgain.getByRole('button', { name: `Зняти обовʼязок «${FREE}» з посади` }).click()
     const remove = head.getByRole('dialog', { name: 'Зняти обовʼязок з посади' })
     await remove.getByText(`Зняти з посади «${POSITION}» обовʼязок «${FREE}»?`, { exact: false }).waitFor()
+    await expect(head.evaluate(() => document.activeElement?.textContent?.trim())).resolves.toBe('Скасувати')
     await remove.getByRole('button', { name: `Зняти обовʼязок «${FREE}» з посади` }).click()
     await head.getByRole('status').getByText(`Обовʼязок знято з посади «${POSITION}».`).waitFor()
     await freeAgain.waitFor({ state: 'detached' })

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyAuditChain } from '../audit/verify.ts'
+import { sweepOrphans } from '../documents/orphans.ts'
 import { approvalWorld, draftWithVersion, uploadPdf, type ApiClient, type World } from './testkit.ts'
 
 let w: World
@@ -91,6 +92,9 @@ describe('a draft council decision touching e-services, through the whole route'
     expect(ctext).toContain('ВИСНОВОК')
     expect(ctext).toContain('Додати розділ про кіберзахист')
     expect(ctext).toContain(v1)
+    // The conclusion's PDF is named by its row, not by a version: a sweep long after keeps it.
+    await sweepOrphans(w.t.db.prisma, w.t.store, { graceMs: 3600_000, now: new Date(Date.now() + 48 * 3600_000) })
+    expect((await author.get(`/api/conclusions/${returned.conclusions[0].id}/pdf`)).statusCode).toBe(200)
 
     // Resubmitting needs a new version first.
     expect((await author.post(`/api/approvals/${aid}/resubmit`)).json().code).toBe('NEW_VERSION_REQUIRED')

@@ -7,7 +7,23 @@ export interface SweepResult {
 }
 
 /**
- * Removes blobs no version row references, and leftovers of interrupted uploads. Only
+ * Which of these content hashes a row still names: a document version, an expert
+ * conclusion's PDF, or a file attached to an assignment report. Every table that keeps a
+ * blob's sha256 must be listed here, or the sweep deletes the blob once the grace passes.
+ */
+export async function referenced(db: Db, hashes: string[]): Promise<Set<string>> {
+  if (hashes.length === 0) return new Set()
+  // Report files are read in one pass per batch (the JSON arrays have no index of their own).
+  const rows = await db.$queryRaw<{ h: string }[]>`
+    SELECT v.sha256 AS h FROM version v WHERE v.sha256 = ANY(${hashes}::text[])
+    UNION SELECT c.pdf_sha256 FROM expert_conclusion c WHERE c.pdf_sha256 = ANY(${hashes}::text[])
+    UNION SELECT f->>'sha256' FROM assignment_report r CROSS JOIN LATERAL jsonb_array_elements(r.files) AS f
+      WHERE r.files <> '[]'::jsonb AND f->>'sha256' = ANY(${hashes}::text[])`
+  return new Set(rows.map((r) => r.h))
+}
+
+/**
+ * Removes blobs no row references (see `referenced`), and leftovers of interrupted uploads. Only
  * objects older than the grace period go: an upload refreshes its blob's timestamp when it
  * stores it, so a blob whose row is about to commit is never swept.
  */
@@ -28,8 +44,7 @@ export async function sweepOrphans(db: Db, store: ObjectStore, opts: { graceMs: 
     batch = []
     if (old.length === 0) return
     const hashes = old.map((o) => o.key.slice(o.key.lastIndexOf('/') + 1))
-    const used = await db.version.findMany({ where: { sha256: { in: hashes } }, select: { sha256: true }, distinct: ['sha256'] })
-    const keep = new Set(used.map((u) => u.sha256))
+    const keep = await referenced(db, hashes)
     for (const o of old) {
       if (keep.has(o.key.slice(o.key.lastIndexOf('/') + 1))) continue
       await store.delete(o.key)

@@ -419,6 +419,30 @@ describe('authorization', () => {
   })
 })
 
+describe('substitutes (clause 4.8)', () => {
+  it('act for the absent controller while the substitution lasts, on record', async () => {
+    const a = expectOk(await issue(as('head.it'), { text: 'Налаштувати резервне копіювання поштового сервера', executorId: id('it.staff'), deadline: { termDays: 10 } }), 201).rootId
+    expectOk(await act(as('it.staff'), a, 'report', { text: 'Налаштовано щоденне копіювання' }))
+    // Before the substitution, head.infopolicy cannot even see it.
+    expectProblem(await act(as('head.infopolicy'), a, 'accept', {}), 404, 'ASSIGNMENT_NOT_FOUND')
+    const now = Date.now()
+    const sub = await as('head.it').post('/api/substitutions', { substituteId: id('head.infopolicy'), startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 86400_000).toISOString(), reason: 'Відпустка' })
+    expect(sub.statusCode, sub.body).toBe(201)
+    try {
+      const seen = nodeOf(await treeAs(as('head.infopolicy'), a), a)
+      expect(seen.myRoles).toContain('controller')
+      expect(seen.can.accept).toBe(true)
+      expect((await list(as('head.infopolicy'), '?role=controller')).items.map((i) => i.id)).toContain(a)
+      expect(nodeOf(expectOk(await act(as('head.infopolicy'), a, 'accept', { comment: 'Прийнято за відсутності Бойка А. М.' })), a).status).toBe('done')
+      const e = await k.db().auditEvent.findFirstOrThrow({ where: { targetId: a, action: 'assignment.accepted' } })
+      expect([e.actorId, (e.after as { onBehalfOf: string }).onBehalfOf]).toEqual([id('head.infopolicy'), id('head.it')])
+    } finally {
+      expect((await as('head.it').post(`/api/substitutions/${sub.json().id}/cancel`)).statusCode).toBe(200)
+    }
+    expectProblem(await as('head.infopolicy').get(`/api/assignments/${a}`), 404, 'ASSIGNMENT_NOT_FOUND')
+  })
+})
+
 describe('bad input', () => {
   let a: string
   beforeAll(async () => {
@@ -533,11 +557,8 @@ describe('report files and the orphan sweep', () => {
     expectProblem(await act(as('it.staff'), a, 'report', { text: 'Фото додаю', files: [f.sha256] }), 400, 'REPORT_FILE_UNKNOWN')
   })
 
-  // KNOWN BUG outside server/assignments (see the report of this work): sweepOrphans in
-  // server/documents/orphans.ts keeps only blobs that `version` rows reference, so a file
-  // named by an assignment report is deleted once ORPHAN_GRACE_HOURS pass. When the sweep
-  // also keeps the sha256 values in assignment_report.files, turn `it.fails` into `it`.
-  it.fails('keeps a file named by a report', async () => {
+  // The sweep (server/documents/orphans.ts) must keep every sha256 named in assignment_report.files.
+  it('keeps a file named by a report', async () => {
     const a = expectOk(await issue(as('head.it'), { text: 'Надати акт списання', executorId: id('it.staff'), deadline: { termDays: 3 } }), 201).rootId
     const f = (await upload(as('it.staff'), a, tinyPdf('reported act'), 'акт.pdf')).json() as FileOut
     expectOk(await act(as('it.staff'), a, 'report', { text: 'Акт додаю', files: [f.sha256] }))

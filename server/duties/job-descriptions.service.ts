@@ -233,8 +233,11 @@ export async function draftJobDescription(db: Db, store: ObjectStore, auth: Auth
   if (open) throw new AppError('JOB_DESCRIPTION_DRAFT_EXISTS', undefined, { jobDescriptionId: open.id })
   const ctx = await positionContext(db, position)
   const previous = await db.jobDescription.findFirst({ where: { positionId }, orderBy: { version: 'desc' } })
-  // A first draft takes the position's distributed duties (and who substitutes them) when it has any.
-  const sections = normalise(body.sections ?? (previous ? (previous.sections as unknown as JobSections) : await withDistributedDuties(db, ctx, await defaultSections(db, ctx))))
+  // A draft takes the position's distributed duties (and who substitutes them) when it has any:
+  // the distribution is where duties change, so a new edition follows it; the rest of the
+  // previous edition (or the template, for a first one) stays as it was.
+  const base = previous ? (previous.sections as unknown as JobSections) : await defaultSections(db, ctx)
+  const sections = normalise(body.sections ?? (await withDistributedDuties(db, ctx, base)))
   await assertDuties(db, sections)
   const now = new Date()
   const nextVersion = (previous?.version ?? 0) + 1

@@ -357,6 +357,20 @@ describe('a job description from draft to acknowledgment', () => {
     expect(history.items[1]!.acknowledgments).toEqual([])
   })
 
+  it('takes the distribution of duties into the next edition, keeping the rest of the one in force', async () => {
+    const duty = 'Веде облік звернень щодо роботи електронних сервісів громади'
+    const added = await headDigital.post('/api/duties/assignments', { positionId, text: duty })
+    expect(added.statusCode, added.body).toBe(201)
+    const res = await headDigital.post(`/api/positions/${positionId}/job-descriptions`, {})
+    expect(res.statusCode, res.body).toBe(201)
+    const v3 = json<JobDescriptionOut>(res)
+    expect(v3.version).toBe(3)
+    expect(v3.sections.tasks.map((t) => t.text)).toEqual([duty])
+    const inForce = json<JobDescriptionOut>(await headDigital.get(`/api/job-descriptions/${v2.id}`))
+    expect(v3.sections.rights).toEqual(inForce.sections.rights)
+    expect((await headDigital.delete(`/api/duties/assignments/${added.json().id}`)).statusCode).toBe(200)
+  })
+
   it('lists nothing in force for people whose positions have no approved job description', async () => {
     const mine = json<MyJobDescriptionOut[]>(await headIt.get('/api/my/job-descriptions'))
     expect(mine).toEqual([{ position: { id: headIt.session!.positions[0]!.id, title: expect.any(String), unitName: expect.any(String) }, jobDescription: null, acknowledgedAt: null }])

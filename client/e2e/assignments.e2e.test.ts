@@ -10,6 +10,7 @@ import { chromium, type Browser, type ConsoleMessage, type Locator, type Page } 
 import { approvalWorld, draftWithVersion, type World } from '../../server/approvals/testkit.ts'
 import { DEMO_PASSWORD } from '../../server/seed/org.ts'
 import { tinyPdf } from '../../server/testing/factories.ts'
+import { registerDocument } from '../../server/registration/registration.service.ts'
 
 /**
  * Control of execution in a real browser, each person in their own context. The head of the
@@ -360,50 +361,69 @@ describe('control of execution in the browser', () => {
     expect(unexpected, 'console errors, page errors or CSP violations').toEqual([])
   })
 
-  it('issues a resolution on a document: a term from signing needs a registered one', { timeout: 180_000 }, async () => {
-    const title = `Про порядок чергування в ЦНАП ${Date.now()}`
-    await draftWithVersion(await w.as('head.digital'), { title })
+  it('issues a resolution on a registered document, the term counted from its receipt; a draft is not offered', { timeout: 180_000 }, async () => {
+    const stamp = Date.now()
+    const letter = `Лист ДП «Дія» щодо підключення ЦНАП ${stamp}`
+    const draft = `Про порядок чергування в ЦНАП ${stamp}`
+    // An incoming letter registered two days ago (as the registration module does), and a draft.
+    const author = await w.as('head.digital')
+    const created = await author.post('/api/documents', { kind: 'letter', title: letter, authorUnitId: author.session!.positions[0]!.unitId, accessMark: 'public' })
+    expect(created.statusCode, created.body).toBe(201)
+    const letterId = created.json().id as string
+    const registeredAt = new Date(Date.now() - 2 * 86_400_000)
+    const prisma = w.t.db.prisma
+    await prisma.$transaction(async (tx) => {
+      await registerDocument(tx, { userId: author.session!.user.id, ip: null }, { documentId: letterId, at: registeredAt })
+      await tx.document.update({ where: { id: letterId }, data: { status: 'registered' } })
+    })
+    const { id: draftId } = await draftWithVersion(author, { title: draft })
+
     const head = await signIn('head.digital')
-    await nav(head, 'Доручення')
-    await head.getByRole('link', { name: 'Нове доручення' }).click()
+    // A draft given beforehand (e.g. from its page) is not taken.
+    await head.goto(`${base}/assignments?new=1&document=${draftId}`)
     const form = head.getByRole('form', { name: 'Нове доручення' })
-    const text = 'Підготувати графік чергування на грудень'
+    await form.getByText(`Документ «${draft}» ще не зареєстровано: резолюцію на нього накласти не можна.`, { exact: false }).waitFor()
+
+    const text = 'Забезпечити підключення ЦНАП до порталу «Дія»'
     // Markup is stopped before it is sent; '<' as a sign is not markup.
     await form.getByLabel('Текст доручення').fill(`${text} <b>терміново</b>`)
+    await choose(form.getByLabel('Відповідальний виконавець'), IT_HEAD)
     await form.getByRole('button', { name: 'Видати доручення' }).click()
     await form.getByText('Розмітку в тексті не приймаємо', { exact: false }).waitFor()
-    await form.getByLabel('Текст доручення').fill(`${text}\nЧергових — не менше 2, перерва < 1 год.`)
+    await form.getByLabel('Текст доручення').fill(`${text}\nЧас простою — < 1 год.`)
     await expect(form.getByText('Розмітку в тексті не приймаємо', { exact: false }).count()).resolves.toBe(0)
-    await choose(form.getByLabel('Відповідальний виконавець'), PUBLIC_HEAD)
-    // Without a document, the term cannot count from its signing.
+
+    // Without a document, the term cannot count from its signing or receipt.
     const from = form.getByLabel('Рахувати від')
-    await expect(from.locator('option[value="signing"]').isDisabled()).resolves.toBe(true)
-    await form.getByText('Від дати підписання чи надходження можна рахувати лише для доручення за документом.').waitFor()
-    // The document, found by its title.
-    await form.getByLabel('Пошук документа за назвою').fill('чергування в ЦНАП')
-    await form.getByRole('list', { name: 'Знайдені документи' }).getByRole('button', { name: title }).click()
-    await form.getByRole('link', { name: title }).waitFor()
+    await expect(from.locator('option[value="receipt"]').isDisabled()).resolves.toBe(true)
+    // Only registered documents are found.
+    const search = form.getByLabel('Пошук документа за назвою')
+    await search.fill(`чергування в ЦНАП ${stamp}`)
+    await form.getByText('Зареєстрованих документів за цим запитом не знайдено.').waitFor()
+    await search.fill(`Дія» щодо підключення ЦНАП ${stamp}`)
+    await form.getByRole('list', { name: 'Знайдені документи' }).getByRole('button', { name: letter }).click()
+    await form.getByRole('link', { name: letter }).waitFor()
     await form.getByLabel('Кількість календарних днів').fill('5')
-    await from.selectOption('signing')
-    await form.getByText('5 календарних днів від дати підписання документа', { exact: false }).waitFor()
-    // The draft is not signed yet: the server says why, and nothing is issued.
-    expectedHttpErrors.push(/status of 400 .*\/api\/assignments\)$/)
-    await form.getByRole('button', { name: 'Видати доручення' }).click()
-    await form.getByRole('alert').getByText('Немає дати, від якої рахувати строк.', { exact: false }).waitFor()
-    await form.getByRole('alert').getByText('документ ще не зареєстровано', { exact: false }).waitFor()
-    // Counted from today instead.
-    await from.selectOption('today')
+    await from.selectOption('receipt')
+    await form.getByText('5 календарних днів від дати надходження документа', { exact: false }).waitFor()
     await form.getByRole('button', { name: 'Видати доручення' }).click()
     await head.getByText('Доручення видано. Виконавці отримали сповіщення.').waitFor()
-    await region(head, 'Відомості').getByRole('link', { name: title }).waitFor()
+    const about = region(head, 'Відомості')
+    await about.getByRole('link', { name: new RegExp(letter) }).waitFor()
+    // Five calendar days from the day it came in; a day off moves back to the working day before.
+    const received = addDays(kyivToday(), -2)
+    let due = addDays(received, 5)
+    while (weekday(due) === 0 || weekday(due) === 6) due = addDays(due, -1)
+    await about.getByText(dotted(due), { exact: true }).waitFor()
+    await about.getByText(`5 календарних днів від ${dotted(received)}`).waitFor()
     await shot(head, '06-on-document')
 
     // The executor finds it with the document named in the list.
-    const publicHead = await signIn('head.public')
-    await nav(publicHead, 'Доручення')
-    const row = publicHead.getByRole('row', { name: new RegExp(text) })
-    await row.getByText('За документом').waitFor()
-    await row.getByRole('link', { name: title }).waitFor()
+    const itHead = await signIn('head.it')
+    await nav(itHead, 'Доручення')
+    const row = itHead.getByRole('row', { name: new RegExp(text) })
+    await row.getByText('За документом', { exact: false }).waitFor()
+    await row.getByRole('link', { name: new RegExp(letter) }).waitFor()
 
     const unexpected = problems.filter((p) => !expectedHttpErrors.some((re) => /Failed to load resource/.test(p) && re.test(p)))
     expect(unexpected, 'console errors, page errors or CSP violations').toEqual([])

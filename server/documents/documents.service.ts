@@ -82,10 +82,25 @@ export async function isRouteParticipant(db: Db | Tx, auth: Auth, documentId: st
   return rows.length > 0
 }
 
+/**
+ * Whether the person works on an instruction or resolution issued on the document: as its
+ * issuer, executor, co-executor or controller, in any branch of its tree. They need to read
+ * the document they are told to act on, whatever its access mark.
+ */
+export async function isAssignmentParticipant(db: Db | Tx, auth: Auth, documentId: string): Promise<boolean> {
+  const rows = await db.$queryRaw<{ ok: number }[]>`
+    SELECT 1 AS ok FROM assignment a
+     WHERE a.root_id IN (SELECT r.root_id FROM assignment r WHERE r.document_id = ${documentId}::uuid)
+       AND (a.issued_by_id = ${auth.userId}::uuid OR a.executor_id = ${auth.userId}::uuid OR a.controller_id = ${auth.userId}::uuid
+            OR EXISTS (SELECT 1 FROM assignment_co_executor c WHERE c.assignment_id = a.id AND c.user_id = ${auth.userId}::uuid))
+     LIMIT 1`
+  return rows.length > 0
+}
+
 /** Loads a document the person may see; a hidden document answers exactly like a missing one. */
 export async function getVisibleDocument(db: Db | Tx, auth: Auth, id: string) {
   const d = await db.document.findUnique({ where: { id }, include: detailInclude })
-  if (!d || !(canViewDocument(auth, d) || (await isRouteParticipant(db, auth, id)))) throw new AppError('DOCUMENT_NOT_FOUND')
+  if (!d || !(canViewDocument(auth, d) || (await isRouteParticipant(db, auth, id)) || (await isAssignmentParticipant(db, auth, id)))) throw new AppError('DOCUMENT_NOT_FOUND')
   return d
 }
 

@@ -21,8 +21,8 @@ import { registerDocument } from '../../server/registration/registration.service
  * it; the co-executor reports her part; the IT head reports with a file (upload progress shown
  * while the request is held). The information-policy head asks for more time, the head grants it,
  * and she reports. The head, as controller, accepts the first (знято з контролю) and returns the
- * second with a comment (an empty comment is stopped first); the executor sees the comment. The
- * discipline report for the period shows the figures per person.
+ * second with a comment (an empty comment is stopped first); the executor sees the comment. On
+ * «Звіти», the discipline report for the chosen period shows the figures per person.
  * Needs the built client and Chromium. E2E_SCREENSHOTS=<dir> keeps screenshots.
  */
 
@@ -345,17 +345,31 @@ describe('control of execution in the browser', () => {
     await infoHead.getByText(`${HEAD} повернув(ла) звіт на доопрацювання:`).waitFor()
     await region(infoHead, 'Дії').getByText(RETURN_COMMENT).waitFor()
 
-    // 10. The discipline report for the period: per person.
-    const to = addDays(today, 1)
-    const res = await head.request.get(`${base}/api/reports/discipline?from=${periodFrom}&to=${to}&groupBy=person`)
-    expect(res.status(), await res.text()).toBe(200)
-    const body = (await res.json()) as { rows: { executorName: string | null; assigned: number; doneOnTime: number; doneLate: number; overdue: number; open: number; extended: number }[] }
-    const row = (name: string) => body.rows.find((r) => r.executorName === name)
-    expect(row(IT_HEAD)).toMatchObject({ assigned: 1, doneOnTime: 1, doneLate: 0, overdue: 0, open: 0, extended: 0 })
-    expect(row(IT_STAFF)).toMatchObject({ assigned: 1, doneOnTime: 1, doneLate: 0, overdue: 0, open: 0, extended: 0 })
-    expect(row(INFO_HEAD)).toMatchObject({ assigned: 1, doneOnTime: 0, doneLate: 0, overdue: 0, open: 1, extended: 1 })
-    // A co-executor is not an executor of record.
-    expect(row(PUBLIC_HEAD)).toBeUndefined()
+    // 10. «Звіти»: the discipline report for the period, per person (a co-executor is not an executor of record).
+    await nav(head, 'Звіти')
+    await head.getByRole('heading', { level: 1, name: 'Звіти' }).waitFor()
+    const params = head.getByRole('form', { name: 'Параметри звіту' })
+    await params.getByLabel('Довільні дати').check()
+    await params.getByLabel('З дати').fill(periodFrom)
+    await params.getByLabel('По дату (включно)').fill(today)
+    await params.getByRole('button', { name: 'Сформувати звіт' }).click()
+    const period = `з ${dotted(periodFrom)} по ${dotted(today)}`
+    await head.waitForURL(new RegExp(`/reports\\?from=${periodFrom}&to=${addDays(today, 1)}`))
+    await head.getByText(`Звіт сформовано: ${period}.`).waitFor()
+    const byPerson = head.getByRole('table', { name: `Виконавська дисципліна за виконавцями, ${period}` })
+    await byPerson.waitFor()
+    const cols = (await byPerson.locator('thead th').allInnerTexts()).map((c) => c.trim())
+    expect(cols).toEqual(['Виконавець', 'Підрозділ', 'Видано', 'Виконано вчасно', 'Виконано із запізненням', 'Прострочено', 'На виконанні', 'Продовжено строк', 'Скасовано', 'Вчасно, %'])
+    /** A person's figures from Видано to Скасовано, as shown. */
+    const figures = async (name: string) => (await byPerson.getByRole('row', { name, exact: true }).getByRole('cell').allInnerTexts()).slice(1, 8).map((c) => c.trim())
+    //                               Видано, вчасно, із запізн., простроч., на викон., продовж., скасов.
+    expect(await figures(IT_HEAD)).toEqual(['1', '1', '0', '0', '0', '0', '0'])
+    expect(await figures(IT_STAFF)).toEqual(['1', '1', '0', '0', '0', '0', '0'])
+    expect(await figures(INFO_HEAD)).toEqual(['1', '0', '0', '0', '1', '1', '0'])
+    await expect(byPerson.getByRole('row', { name: PUBLIC_HEAD }).count()).resolves.toBe(0)
+    const total = (await byPerson.getByRole('row', { name: 'Разом', exact: true }).getByRole('cell').allInnerTexts()).map((c) => c.trim())
+    expect(total.slice(1, 8)).toEqual(['3', '2', '0', '0', '1', '1', '0'])
+    await shot(head, '07-report', byPerson)
 
     const unexpected = problems.filter((p) => !expectedHttpErrors.some((re) => /Failed to load resource/.test(p) && re.test(p)))
     expect(unexpected, 'console errors, page errors or CSP violations').toEqual([])

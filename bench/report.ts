@@ -1,0 +1,141 @@
+/**
+ * Report benchmark (issue 5 §6): the execution-discipline report over 1,000,000 assignments,
+ * GET /api/reports/discipline through the product (HTTP, a signed-in deputy mayor, who sees
+ * the whole organisation), against the very same statement run as bare SQL on a pg Pool in
+ * this process, in the same run: the same text (disciplineSql), the same parameters
+ * (disciplineValues), the same concurrency, alternating bare/ours rounds.
+ *
+ *   npx tsx bench/report.ts [--assignments=1000000] [--days=730] [--staff=400] [--from=YYYY-MM-DD] [--to=YYYY-MM-DD]
+ *                           [--groupBy=person] [--concurrency=2] [--requests=200] [--rounds=3] [--warmup=30] [--verbose]
+ *
+ * The assignments are issued over the `days` days before now; the default period is the last
+ * full calendar quarter before today (Kyiv), the one a quarterly control report covers.
+ * Latency percentiles are exact (every request timed). `ratio` = bare time per request / ours
+ * (median of rounds; target >= 0.5); `p95ms` = our p95 at the given concurrency (target < 200).
+ * `bareCpuMs` is the statement's CPU time in one PostgreSQL backend, which does not depend on
+ * how busy the machine is, and `loadAverage` the 1-minute load when the rounds ended: wall
+ * times on a shared machine are only comparable together with it.
+ * Last stdout line: the JSON result.
+ */
+import { loadavg } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { disciplineSql, disciplineValues } from '../server/reports/discipline.ts'
+import { parsePeriod } from '../server/reports/period.ts'
+import type { DisciplineOut, GroupBy } from '../server/reports/schemas.ts'
+import { fillDatabase } from './report-data.ts'
+import { log, login, makeTempRoot, median, onCleanup, parseArgs, round, runBench, startPostgres, startServer } from './lib.ts'
+import { backendCpuMs, lastQuarter, load, type LoadRun } from './report-load.ts'
+
+const args = parseArgs({ assignments: 1_000_000, days: 730, staff: 400, from: '', to: '', groupBy: 'person', concurrency: 2, requests: 200, rounds: 3, warmup: 30, verbose: false })
+const GROUP_BY = args.groupBy as GroupBy
+if (GROUP_BY !== 'unit' && GROUP_BY !== 'person') throw new Error('--groupBy is unit or person')
+const CONCURRENCY = Math.floor(args.concurrency)
+const REQUESTS = Math.floor(args.requests)
+const VIEWER = 'deputy'
+
+runBench('report', async () => {
+  const period = args.from && args.to ? parsePeriod(args.from, args.to) : lastQuarter(new Date())
+  log(
+    `report benchmark: ${args.assignments} assignments over ${args.days} days; period ${period.from} .. ${period.lastDay}, by ${GROUP_BY}; ` +
+      `${args.rounds} rounds of ${REQUESTS} requests x ${CONCURRENCY} concurrent (bare, ours alternating)`,
+  )
+  const root = makeTempRoot('report')
+  // Room for the load's WAL without a checkpoint in the middle of it; nothing else differs from the defaults.
+  const pgh = await startPostgres(join(root, 'pg'), { max_wal_size: '4GB' })
+  const fill = await fillDatabase(pgh.url, { assignments: Math.floor(args.assignments), staff: Math.floor(args.staff), days: Math.floor(args.days) })
+
+  const { baseUrl } = await startServer({ databaseUrl: pgh.url, dataDir: join(root, 'data') })
+  const session = await login(baseUrl, VIEWER)
+  log(`signed in as ${VIEWER} (roles ${session.roles.join(', ')})`)
+
+  // The bare side: the product's statement and parameters for this viewer (whole organisation:
+  // scope roots null), on a pool as large as the product's.
+  const pool = new pg.Pool({ connectionString: pgh.url, max: 10 })
+  onCleanup('close the bare pool', () => pool.end())
+  const now = new Date()
+  const sql = disciplineSql(GROUP_BY)
+  const values = disciplineValues({ period, now, unitId: null, scope: { roots: null } })
+  const bare = async () => {
+    const r = await pool.query(sql, values)
+    return r.rowCount ?? 0
+  }
+  const url = `${baseUrl}/api/reports/discipline?from=${period.from}&to=${period.to}&groupBy=${GROUP_BY}`
+  const headers = { cookie: session.cookie, accept: 'application/json' }
+  const ours = async () => {
+    const res = await fetch(url, { headers })
+    const body = await res.arrayBuffer()
+    if (res.status !== 200) throw new Error(`GET ${url}: HTTP ${res.status} ${Buffer.from(body).toString('utf8').slice(0, 300)}`)
+    return body.byteLength
+  }
+
+  // Both must count the same assignments, or the comparison is meaningless.
+  const report = (await (await fetch(url, { headers })).json()) as DisciplineOut
+  const { rows } = await pool.query<{ unit_id: string | null; assigned: number; done_late: number; overdue: number; extended: number }>(sql, values)
+  const bareRows = rows.filter((r) => r.unit_id !== null)
+  const sum = (k: 'assigned' | 'done_late' | 'overdue' | 'extended') => bareRows.reduce((n, r) => n + r[k], 0)
+  const same =
+    report.rows.length === bareRows.length &&
+    report.totals.assigned === sum('assigned') &&
+    report.totals.doneLate === sum('done_late') &&
+    report.totals.overdue === sum('overdue') &&
+    report.totals.extended === sum('extended')
+  if (!same) throw new Error(`ours and bare disagree: ${report.rows.length} rows, totals ${JSON.stringify(report.totals)} vs ${bareRows.length} rows, assigned ${sum('assigned')}`)
+  if (report.totals.assigned === 0) throw new Error('the period holds no assignments: nothing is measured')
+  const { rows: inTable } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM assignment')
+  log(
+    `both give ${bareRows.length} rows; the period holds ${report.totals.assigned} of ${inTable[0]!.n} assignments ` +
+      `(on time ${report.totals.doneOnTime}, late ${report.totals.doneLate}, overdue ${report.totals.overdue}, extended ${report.totals.extended}); ` +
+      `our answer is ${Buffer.byteLength(JSON.stringify(report))} bytes of JSON`,
+  )
+
+  await load(bare, CONCURRENCY, Math.floor(args.warmup))
+  await load(ours, CONCURRENCY, Math.floor(args.warmup))
+  log(`warm-up done (${args.warmup} requests each)`)
+
+  const show = (r: LoadRun) => `mean ${r.meanMs.toFixed(1)} ms, p50 ${r.p50Ms.toFixed(1)} ms, p95 ${r.p95Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.rps.toFixed(1)} req/s`
+  const bareRuns: LoadRun[] = []
+  const ourRuns: LoadRun[] = []
+  for (let i = 1; i <= args.rounds; i++) {
+    const b = await load(bare, CONCURRENCY, REQUESTS)
+    bareRuns.push(b)
+    log(`round ${i}/${args.rounds} bare: ${show(b)}`)
+    const o = await load(ours, CONCURRENCY, REQUESTS)
+    ourRuns.push(o)
+    log(`round ${i}/${args.rounds} ours: ${show(o)}`)
+  }
+
+  // What the statement costs in CPU, apart from waiting for a core on a busy machine.
+  const client = new pg.Client({ connectionString: pgh.url })
+  await client.connect()
+  const cpu = await backendCpuMs(client, sql, values).finally(() => client.end())
+  const load1 = loadavg()[0]!
+  log(`the statement takes ${cpu === null ? 'unknown' : cpu.toFixed(1)} ms of CPU per run in one backend (no parallel workers); load average ${load1.toFixed(2)} on this machine`)
+
+  // Time per request under the same concurrency, round by round; the median round's ratio.
+  const ratio = median(ourRuns.map((o, i) => bareRuns[i]!.meanMs / o.meanMs))
+  const result = {
+    bench: 'report',
+    assignments: fill.assignments,
+    extensions: fill.extensions,
+    period: { from: period.from, to: period.to, assignments: report.totals.assigned },
+    groupBy: GROUP_BY,
+    rows: report.rows.length,
+    concurrency: CONCURRENCY,
+    requests: REQUESTS * args.rounds,
+    ratio: round(ratio, 3),
+    p95ms: round(median(ourRuns.map((r) => r.p95Ms)), 1),
+    p50ms: round(median(ourRuns.map((r) => r.p50Ms)), 1),
+    p99ms: round(median(ourRuns.map((r) => r.p99Ms)), 1),
+    bareP95Ms: round(median(bareRuns.map((r) => r.p95Ms)), 1),
+    bareP50Ms: round(median(bareRuns.map((r) => r.p50Ms)), 1),
+    ourRps: round(median(ourRuns.map((r) => r.rps)), 1),
+    bareRps: round(median(bareRuns.map((r) => r.rps)), 1),
+    bareCpuMs: cpu === null ? null : round(cpu, 1),
+    loadAverage: round(load1, 2),
+    fillMs: fill.ms,
+    target: { ratio: '>=0.5', p95ms: '<200' },
+  }
+  log(`ours p50 ${result.p50ms} ms, p95 ${result.p95ms} ms (target < 200); bare p50 ${result.bareP50Ms} ms, p95 ${result.bareP95Ms} ms; ratio ${result.ratio} (target >= 0.5)`)
+  return result
+})

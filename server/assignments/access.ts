@@ -1,3 +1,4 @@
+import { actorsOf, type PersonRef } from '../approvals/people.ts'
 import type { Db, Tx } from '../db/client.ts'
 import { AppError } from '../errors.ts'
 import type { Auth } from '../people/sessions.ts'
@@ -249,4 +250,18 @@ export async function assertCanSee(db: Db | Tx, auth: Auth, a: { id: string; roo
     await loadUnits(db),
   )
   if (!visible.has(a.id)) throw new AppError('ASSIGNMENT_NOT_FOUND')
+}
+
+/** The holders of the nearest head positions at or above the unit other than `except` (heads see their units' assignments). */
+export async function headAbove(db: Db | Tx, unitId: string, except: string): Promise<PersonRef[]> {
+  const units = await loadUnits(db)
+  const byId = new Map(units.map((u) => [u.id, u]))
+  let cursor = byId.get(unitId)
+  for (let depth = 0; cursor && depth < 30; depth++) {
+    const heads = await db.position.findMany({ where: { unitId: cursor.id, isHead: true, archivedAt: null }, select: { id: true }, orderBy: { sortOrder: 'asc' } })
+    const actors = [...(await actorsOf(db, heads.map((h) => h.id))).values()].filter((x) => x.holder && x.holder.id !== except)
+    if (actors.length) return [...new Map(actors.map((x) => [x.holder!.id, x.holder!])).values()]
+    cursor = cursor.parentId ? byId.get(cursor.parentId) : undefined
+  }
+  return []
 }

@@ -313,6 +313,21 @@ describe('deadlines missed, reports late, instructions cancelled', () => {
     expect((await notes(a, 'completed'))[0]!.title).toContain('із порушенням строку')
   })
 
+  it('escalates to the head when a report waiting at the deadline is returned, once', async () => {
+    const a = expectOk(await issue(as('head.digital'), { text: 'Підготувати звіт про стан кіберзахисту', executorId: id('it.staff'), deadline: { termDays: 7 } }), 201).rootId
+    expectOk(await act(as('it.staff'), a, 'report', { text: 'Звіт додається' }))
+    await deadlinePasses(a)
+    expect(await who(a, 'escalation')).toEqual([])
+    expect(nodeOf(expectOk(await act(as('head.digital'), a, 'return', { comment: 'Додайте перелік інцидентів' })), a).status).toBe('overdue')
+    // The head of the executor's unit hears of it; the controller who returned it does not.
+    expect(await who(a, 'escalation')).toEqual([id('head.it')])
+    expect((await actions(a)).slice(-3)).toEqual(['assignment.returned', 'assignment.overdue', 'assignment.escalated'])
+    // The deadline job, should it run again, tells nobody twice.
+    const before = await k.state()
+    await assignmentOverdueTask({ prisma: k.db() })({ assignmentId: a, dueAt: (await k.db().assignment.findUniqueOrThrow({ where: { id: a } })).dueAt.toISOString() }, helpers)
+    expect(await k.state()).toEqual(before)
+  })
+
   it('tells the controller when the deadline passes with a report waiting, without making it overdue', async () => {
     const a = expectOk(await issue(as('head.digital'), { text: 'Погодити план закупівель ІТ-обладнання', executorId: id('head.it'), deadline: { termDays: 7 } }), 201).rootId
     expectOk(await act(as('head.it'), a, 'report', { text: 'План додається' }))

@@ -4,7 +4,7 @@ import { AppError } from '../errors.ts'
 import { audit, type Actor, type AuditEntry } from '../audit/record.ts'
 import { notify, publish, type NotificationInput } from '../notifications/notify.ts'
 import { actorsOf, type PersonRef } from '../approvals/people.ts'
-import { loadUnits, substitutesOf } from './access.ts'
+import { headAbove, loadUnits, substitutesOf } from './access.ts'
 import type { OverduePayload, ReminderPayload } from './deadlines.ts'
 import { isClosed, transition } from './machine.ts'
 import { assignmentLink, lockAssignment, shortText, snapshotOf } from './service.ts'
@@ -63,19 +63,6 @@ export function assignmentReminderTask(deps: { prisma: Db; reminderDays: number[
   }
 }
 
-/** The holders of the nearest head positions at or above the unit other than `except` (heads see their units' assignments). */
-async function headAbove(db: Db | Tx, unitId: string, except: string): Promise<PersonRef[]> {
-  const units = await loadUnits(db)
-  const byId = new Map(units.map((u) => [u.id, u]))
-  let cursor = byId.get(unitId)
-  for (let depth = 0; cursor && depth < 30; depth++) {
-    const heads = await db.position.findMany({ where: { unitId: cursor.id, isHead: true, archivedAt: null }, select: { id: true }, orderBy: { sortOrder: 'asc' } })
-    const actors = [...(await actorsOf(db, heads.map((h) => h.id))).values()].filter((x) => x.holder && x.holder.id !== except)
-    if (actors.length) return [...new Map(actors.map((x) => [x.holder!.id, x.holder!])).values()]
-    cursor = cursor.parentId ? byId.get(cursor.parentId) : undefined
-  }
-  return []
-}
 
 /**
  * At the deadline: an assignment not reported by then becomes overdue (on record), its

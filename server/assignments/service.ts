@@ -6,7 +6,7 @@ import { audit, type Actor, type AuditEntry } from '../audit/record.ts'
 import { notify, publish, type NotificationInput } from '../notifications/notify.ts'
 import type { Auth } from '../people/sessions.ts'
 import { getVisibleDocument } from '../documents/documents.service.ts'
-import { assertActive, assertCanSee, assertMayDelegateTo, assertMayIssueTo, capacitiesOf, onBehalfFor, standingInFor, unitOfExecutor, type Acting } from './access.ts'
+import { assertActive, assertCanSee, assertMayDelegateTo, assertMayIssueTo, capacitiesOf, headAbove, onBehalfFor, standingInFor, unitOfExecutor, type Acting } from './access.ts'
 import { dateColumn, onWorkingDay, resolveDeadline, scheduleDeadlineJobs, workingDueDate, type TermSources } from './deadlines.ts'
 import { cascade, CLOSED, transition, type Capacity, type Command, type Effect, type Snapshot, type Status } from './machine.ts'
 import { resolveReportFiles } from './files.ts'
@@ -331,10 +331,30 @@ export async function returnAssignment(db: Db, auth: Auth, actor: Actor, id: str
     const report = await tx.assignmentReport.create({ data: { assignmentId: id, authorId: auth.userId, kind: 'returned', text: comment } })
     const row = await writeRow(tx, s, out.next)
     const entries: AuditEntry[] = [{ action: 'assignment.returned', targetType: 'assignment', targetId: id, after: { reportId: report.id, status: row.status, comment, onBehalfOf } }]
-    if (has(out.effects, 'became_overdue')) entries.push({ action: 'assignment.overdue', targetType: 'assignment', targetId: id, after: { dueAt: row.dueAt.toISOString(), via: 'returned_after_deadline' } })
     const notes: NotificationInput[] = [
       { userId: s.a.executorId, kind: 'returned', title: `Повернуто на доопрацювання: ${shortText(s.a.text)}`, body: comment, link: assignmentLink(id), dedupeKey: `assignment_returned:${report.id}`, email: true },
     ]
+    if (has(out.effects, 'became_overdue')) {
+      // Returned after its deadline: overdue now, and the head hears of it as the deadline job
+      // would have told them (same key, so never twice).
+      const dueAt = row.dueAt.toISOString()
+      entries.push({ action: 'assignment.overdue', targetType: 'assignment', targetId: id, after: { dueAt, via: 'returned_after_deadline' } })
+      // The one returning it knows already.
+      const heads = (await headAbove(tx, s.a.unitId, s.a.executorId)).filter((h) => h.id !== auth.userId)
+      const executor = await tx.user.findUnique({ where: { id: s.a.executorId }, select: { fullName: true } })
+      for (const h of heads) {
+        notes.push({
+          userId: h.id,
+          kind: 'escalation',
+          title: `Ескалація: прострочено доручення — ${shortText(s.a.text)}`,
+          body: `${executor?.fullName ?? 'Виконавець'} не виконав(ла) доручення у строк (до ${row.dueAt.toLocaleDateString('uk-UA', { timeZone: 'Europe/Kyiv' })}): звіт повернуто на доопрацювання.`,
+          link: assignmentLink(id),
+          dedupeKey: `assignment_escalation:${id}:${dueAt}:${h.id}`,
+          email: true,
+        })
+      }
+      if (heads.length) entries.push({ action: 'assignment.escalated', targetType: 'assignment', targetId: id, after: { dueAt, to: heads.map((h) => h.id), executorId: s.a.executorId, unitId: s.a.unitId, via: 'returned_after_deadline' } })
+    }
     await finish(tx, actor, s, notes, entries)
   })
 }

@@ -432,8 +432,14 @@ describe('control of execution in the browser', () => {
     await about.getByText(`5 календарних днів від ${dotted(received)}`).waitFor()
     await shot(head, '06-on-document')
 
-    // The executor finds it with the document named in the list.
+    // The registered letter's page offers the next resolution, the letter already chosen.
+    await head.goto(`${base}/documents/${letterId}`)
+    await head.getByRole('link', { name: 'Накласти резолюцію (доручення за документом)' }).click()
+    await head.getByRole('form', { name: 'Нове доручення' }).getByRole('link', { name: letter }).waitFor()
+
+    // The executor sees it waiting on «Сьогодні», and finds it with the document named in the list.
     const itHead = await signIn('head.it')
+    await itHead.getByRole('region', { name: 'Доручення' }).getByRole('link', { name: /^\d+ До виконання$/ }).waitFor()
     await nav(itHead, 'Доручення')
     const row = itHead.getByRole('row', { name: new RegExp(text) })
     await row.getByText('За документом', { exact: false }).waitFor()

@@ -311,4 +311,6 @@ export const ukAssignments = {
   'asg.err.REPORT_FILE_UNKNOWN': 'Файл не знайдено серед завантажених до цього доручення: завантажте його ще раз.',
   'asg.err.COMMENT_REQUIRED': 'Потрібен коментар.',
   'asg.err.NOT_REGISTERED': 'Резолюцію накладають лише на зареєстрований документ.',
+  'asg.today.title': 'Доручення',
+  'asg.doc.issue': 'Накласти резолюцію (доручення за документом)',
 } as const

@@ -1,7 +1,7 @@
 import type { LiveEventData } from '../api/types.ts'
 
 /** The events GET /api/events sends by name (server/plugins/events.ts); each is a hint to reload. */
-const EVENT_NAMES = ['ready', 'notification', 'notification.read', 'approval', 'resync'] as const
+const EVENT_NAMES = ['ready', 'notification', 'notification.read', 'approval', 'assignment', 'resync'] as const
 const RETRY_MIN_MS = 3_000
 const RETRY_MAX_MS = 60_000
 

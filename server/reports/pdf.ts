@@ -2,13 +2,18 @@ import { PdfBuilder } from '../pdf/layout.ts'
 import { drawDocType, drawOrgHeader } from '../pdf/requisites.ts'
 import { drawTable, type Column, type TableRow } from '../pdf/table.ts'
 import { cleanText, formatDate } from '../pdf/text.ts'
-import type { DisciplineOut } from './schemas.ts'
-import { FIGURE_COLUMNS, keyCells, keyColumns, percent, periodWords, RATE_LABEL, scopeWords, TOTAL_LABEL } from './columns.ts'
+import type { ApprovalsOut, DisciplineOut } from './schemas.ts'
+import {
+  FIGURE_COLUMNS, hoursText, keyCells, keyColumns, percent, periodWords, RATE_LABEL, scopeWords, shareText, SLOWEST_COLUMNS, SLOWEST_TITLE, slowestCells,
+  STAGE_COLUMNS, STAGE_KIND_LABELS, STAGES_EMPTY, STAGES_NOTE, STAGES_TITLE, TOTAL_LABEL,
+} from './columns.ts'
 
 export interface DisciplinePdfMeta {
   organisation: string
   /** Who generated it: full name, and position when they hold one. */
   generatedBy: { fullName: string; positionTitle: string | null }
+  /** Approval stages of the same period and units, printed after the discipline table. */
+  stages?: ApprovalsOut
 }
 
 const TABLE_SIZE = 8
@@ -62,6 +67,7 @@ export async function disciplinePdf(r: DisciplineOut, meta: DisciplinePdfMeta): 
   drawTable(b, columns, rows, { size: TABLE_SIZE, padding: PAD })
 
   b.space(10)
+  const stagesNote = 'Розділ «Тривалість етапів погодження» враховує документи, підготовлені у тих самих підрозділах.'
   const note =
     'Враховано доручення, видані протягом періоду (за київським часом). «Доручень видано» — без скасованих; ' +
     '«Прострочено» — зі статусом «прострочено» або ще не виконані, строк яких минув на момент формування звіту; ' +
@@ -69,8 +75,52 @@ export async function disciplinePdf(r: DisciplineOut, meta: DisciplinePdfMeta): 
     'виконаних і прострочених. Підрозділ доручення — підрозділ виконавця на день видачі.'
   const who = meta.generatedBy.positionTitle ? `${meta.generatedBy.fullName} (${meta.generatedBy.positionTitle})` : meta.generatedBy.fullName
   const footer = `Сформовано ${formatDate(generatedAt)} о ${kyivTime.format(generatedAt)} (за київським часом) в системі Hromada EDMS. Сформував(ла): ${cleanText(who)}.`
-  b.ensure(b.heightOf(note, { size: 8 }) + b.heightOf(footer, { size: 9 }) + 6)
-  b.paragraph(note, { size: 8, align: 'justify', spaceAfter: 6 })
+  b.ensure(b.heightOf(note, { size: 8 }) + 6)
+  b.paragraph(note + (meta.stages ? ` ${stagesNote}` : ''), { size: 8, align: 'justify', spaceAfter: 6 })
+  if (meta.stages) drawStages(b, meta.stages)
+  b.ensure(b.heightOf(footer, { size: 9 }) + 6)
+  b.space(6)
   b.paragraph(footer, { size: 9 })
   return b.finish()
+}
+
+/** The approval-stage section: durations per stage with totals, then the slowest stages. */
+function drawStages(b: PdfBuilder, a: ApprovalsOut): void {
+  const fit = (...samples: string[]) => Math.ceil(Math.max(...samples.map((t) => b.measure(t, 'bold', TABLE_SIZE)))) + 2 * PAD + 1
+  const numberWidth = (label: string) => Math.max(fit('000000'), Math.min(fit(...label.split(' ')), 80))
+  b.space(8)
+  // The heading stays with at least the table's header and a row.
+  b.paragraph(STAGES_TITLE, { face: 'bold', size: 11, spaceAfter: 2, keepWithNext: 60 })
+  b.paragraph(STAGES_NOTE, { size: 9, spaceAfter: 6 })
+  if (a.stages.length === 0) {
+    b.paragraph(STAGES_EMPTY, { size: 10, spaceAfter: 6 })
+    return
+  }
+  const [name, kind, ...numbers] = STAGE_COLUMNS
+  const columns: Column[] = [{ header: name, weight: 60 }, { header: kind, weight: 40 }, ...numbers.map((h) => ({ header: h, width: numberWidth(h), align: 'right' as const }))]
+  const rows: TableRow[] = a.stages.map((s) => ({
+    cells: [cleanText(s.name), STAGE_KIND_LABELS[s.kind], String(s.finished), hoursText(s.avgHours), hoursText(s.medianHours), String(s.late), shareText(s.lateShare)],
+  }))
+  const t = a.totals
+  rows.push({
+    cells: [TOTAL_LABEL, '', String(t.finished), t.avgHours === null ? '—' : hoursText(t.avgHours), t.medianHours === null ? '—' : hoursText(t.medianHours), String(t.late), t.finished ? shareText(t.late / t.finished) : '—'],
+    bold: true,
+  })
+  drawTable(b, columns, rows, { size: TABLE_SIZE, padding: PAD })
+
+  if (a.slowest.length === 0) return
+  b.space(10)
+  b.paragraph(SLOWEST_TITLE, { face: 'bold', size: 10, spaceAfter: 4, keepWithNext: 50 })
+  const when = fit('00.00.0000 00:00')
+  const [doc, stage, who, from, to, hours, due] = SLOWEST_COLUMNS
+  const slowColumns: Column[] = [
+    { header: doc, weight: 45 },
+    { header: stage, weight: 25 },
+    { header: who, weight: 30 },
+    { header: from, width: when },
+    { header: to, width: when },
+    { header: hours, width: numberWidth(hours), align: 'right' },
+    { header: due, width: fit('без строку') },
+  ]
+  drawTable(b, slowColumns, a.slowest.map((s) => ({ cells: slowestCells(s).map(cleanText) })), { size: TABLE_SIZE, padding: PAD })
 }

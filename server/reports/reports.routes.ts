@@ -51,6 +51,10 @@ export default async function reportRoutes(app: App) {
     return { period, report }
   }
 
+  /** The approval stages of the same period and units, for the files (the ten slowest). */
+  const stagesFor = (auth: Auth, q: DisciplineQuery) =>
+    approvalsReport(app.pool, auth, { period: parsePeriod(q.from, q.to), scope: reportScope(auth), unitId: q.unitId ?? null, kind: null, documentKind: null, limit: 10, now: new Date() })
+
   async function exportMeta(auth: Auth) {
     const council = await app.prisma.unit.findFirst({ where: { parentId: null, archivedAt: null }, orderBy: { sortOrder: 'asc' }, select: { name: true } })
     return { organisation: council?.name ?? 'Міська рада', fullName: auth.fullName, positionTitle: auth.positions[0]?.title ?? null }
@@ -102,13 +106,13 @@ export default async function reportRoutes(app: App) {
     '/reports/discipline.xlsx',
     {
       config: { access },
-      schema: { tags: ['reports'], summary: 'The discipline report as an Excel workbook', querystring: DisciplineQuery, response: { 200: Binary, ...errors(400, 401, 403, 404) } },
+      schema: { tags: ['reports'], summary: 'The discipline report as an Excel workbook, with the approval stages of the same period on a second sheet', querystring: DisciplineQuery, response: { 200: Binary, ...errors(400, 401, 403, 404) } },
     },
     async (req, reply) => {
       const auth = requireAuth(req)
       const { period, report } = await discipline(auth, req.query)
-      const meta = await exportMeta(auth)
-      const xlsx = await disciplineXlsx(report, { organisation: meta.organisation, generatedBy: meta.fullName })
+      const [meta, stages] = await Promise.all([exportMeta(auth), stagesFor(auth, req.query)])
+      const xlsx = await disciplineXlsx(report, { organisation: meta.organisation, generatedBy: meta.fullName, stages })
       return download(reply, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', `${exportName(report, period.lastDay)}.xlsx`, xlsx)
     },
   )
@@ -117,13 +121,13 @@ export default async function reportRoutes(app: App) {
     '/reports/discipline.pdf',
     {
       config: { access },
-      schema: { tags: ['reports'], summary: 'The discipline report as a printable PDF (A4 landscape)', querystring: DisciplineQuery, response: { 200: Binary, ...errors(400, 401, 403, 404) } },
+      schema: { tags: ['reports'], summary: 'The discipline report as a printable PDF (A4 landscape), followed by the approval stages of the same period', querystring: DisciplineQuery, response: { 200: Binary, ...errors(400, 401, 403, 404) } },
     },
     async (req, reply) => {
       const auth = requireAuth(req)
       const { period, report } = await discipline(auth, req.query)
-      const meta = await exportMeta(auth)
-      const pdf = await disciplinePdf(report, { organisation: meta.organisation, generatedBy: { fullName: meta.fullName, positionTitle: meta.positionTitle } })
+      const [meta, stages] = await Promise.all([exportMeta(auth), stagesFor(auth, req.query)])
+      const pdf = await disciplinePdf(report, { organisation: meta.organisation, generatedBy: { fullName: meta.fullName, positionTitle: meta.positionTitle }, stages })
       return download(reply, 'application/pdf', `${exportName(report, period.lastDay)}.pdf`, pdf)
     },
   )
@@ -136,7 +140,7 @@ export default async function reportRoutes(app: App) {
         tags: ['reports'],
         summary: 'Approval stage durations: stages finished in [from, to) per stage name and kind, and the slowest instances',
         querystring: ApprovalsQuery,
-        response: { 200: ApprovalsOut, ...errors(400, 401, 403) },
+        response: { 200: ApprovalsOut, ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => {
@@ -145,6 +149,7 @@ export default async function reportRoutes(app: App) {
       return approvalsReport(app.pool, auth, {
         period: parsePeriod(q.from, q.to),
         scope: reportScope(auth),
+        unitId: q.unitId ?? null,
         kind: q.kind ?? null,
         documentKind: q.documentKind ?? null,
         limit: q.limit ?? 10,

@@ -459,6 +459,9 @@ describe('exports', () => {
     expect(totals.trim().split(/\s+/)).toEqual(['Разом', '17', '7', '3', '4', '3', '3', '2', '50,0'])
     const itLine = text.split('\n').find((l) => l.includes('02-01'))!
     expect(itLine.trim().split(/\s{2,}/).slice(-8)).toEqual(['13', '6', '2', '3', '2', '2', '1', '54,5'])
+    // The approval-stage section follows, empty for March.
+    expect(flat).toContain('Тривалість етапів погодження')
+    expect(flat).toContain('За цей період жоден етап погодження не завершився.')
   })
 
   it('PDF of an empty period still has its header and zero totals', async () => {
@@ -560,6 +563,67 @@ describe('GET /api/reports/approvals', () => {
     const r = (await headIt.get(`/api/reports/approvals?${MAY}`)).json()
     expect(r.totals).toEqual({ finished: 3, avgHours: 31.33, medianHours: 12, late: 1 })
     expect(r.slowest.every((s: { documentId: string }) => s.documentId === docA)).toBe(true)
+  })
+
+  it('filters by the unit tree the documents were authored in, within the viewer\'s scope', async () => {
+    const it_ = (await admin.get(`/api/reports/approvals?${MAY}&unitId=${ids.unit('02')}`)).json()
+    expect(it_.totals).toEqual({ finished: 3, avgHours: 31.33, medianHours: 12, late: 1 })
+    expect(it_.slowest.every((s: { documentId: string }) => s.documentId === docA)).toBe(true)
+    const housing = (await admin.get(`/api/reports/approvals?${MAY}&unitId=${ids.unit('05')}`)).json()
+    expect(housing.totals.finished).toBe(2)
+    expect((await headIt.get(`/api/reports/approvals?${MAY}&unitId=${ids.unit('02-01')}`)).json().totals.finished).toBe(3)
+    for (const [c, unit, status, code] of [
+      [headIt, ids.unit('05'), 403, 'FORBIDDEN'],
+      [headIt, ids.unit('02'), 403, 'FORBIDDEN'],
+      [headIt, '00000000-0000-4000-8000-000000000000', 403, 'FORBIDDEN'],
+      [admin, '00000000-0000-4000-8000-000000000000', 404, 'UNIT_NOT_FOUND'],
+    ] as const) {
+      const res = await c.get(`/api/reports/approvals?${MAY}&unitId=${unit}`)
+      expect(res.statusCode).toBe(status)
+      expect(res.json().code).toBe(code)
+    }
+  })
+
+  it('prints the stages after the discipline table in the PDF, and puts them on a second XLSX sheet', async () => {
+    const pdf = await admin.get(`/api/reports/discipline.pdf?${MAY}`)
+    expect(pdf.statusCode, pdf.body).toBe(200)
+    const { check, text } = pdfText(pdf.rawPayload)
+    expect(check).toMatch(/No syntax or stream encoding errors found/)
+    const lines = text.split('\n')
+    expect(text.replace(/\s+/g, ' ')).toContain('Тривалість етапів погодження')
+    expect(lines.find((l) => l.includes('Юридичний відділ') && l.includes('Правова експертиза'))!.trim().split(/\s{2,}/)).toEqual(['Юридичний відділ', 'Правова експертиза', '2', '51', '51', '2', '100,0'])
+    const totals = lines.filter((l) => /^\s*Разом\s/.test(l)).map((l) => l.trim().split(/\s+/))
+    expect(totals).toEqual([
+      ['Разом', '0', '0', '0', '0', '0', '0', '0', '—'],
+      ['Разом', '5', '28,8', '20', '2', '40,0'],
+    ])
+    const slow = lines.find((l) => l.includes('05.05.2025 20:00'))!
+    expect(slow).toContain('Про Програму цифрової трансформації')
+    for (const part of ['Юридичний відділ', 'Начальник юридичного відділу', '08.05.2025 20:00']) expect(slow).toContain(part)
+    expect(slow).toMatch(/08\.05\.2025 20:00\s+72\s+порушено\s*$/)
+
+    const xlsx = await admin.get(`/api/reports/discipline.xlsx?${MAY}`)
+    expect(xlsx.statusCode, xlsx.body).toBe(200)
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer)
+    expect(wb.worksheets.map((x) => x.name)).toEqual(['Виконавська дисципліна', 'Етапи погодження'])
+    const ws = wb.getWorksheet('Етапи погодження')!
+    const values = (n: number) => (ws.getRow(n).values as unknown[]).slice(1)
+    expect(values(5)).toEqual(['Етап', 'Вид', 'Завершено', 'Середня тривалість, год', 'Медіана, год', 'З порушенням строку', 'Частка з порушенням, %'])
+    expect(values(6)).toEqual(['Начальник підрозділу', 'Віза', 2, 15, 15, 0, 0])
+    expect(values(8)).toEqual(['Юридичний відділ', 'Правова експертиза', 2, 51, 51, 2, 1])
+    expect(values(9)).toEqual(['Разом', '', 5, 28.8, 20, 2, 0.4])
+    expect(ws.getRow(9).font?.bold).toBe(true)
+    expect(ws.getRow(6).getCell(7).numFmt).toBe('0.0%')
+    expect(values(11)).toEqual(['Найдовші етапи'])
+    expect(values(13).slice(0, 2)).toEqual(['Про Програму цифрової трансформації', 'Юридичний відділ'])
+    expect(values(13).slice(3)).toEqual(['05.05.2025 20:00', '08.05.2025 20:00', 72, 'порушено'])
+
+    // A department head's files hold the stages of their own department only.
+    const mine = await headIt.get(`/api/reports/discipline.xlsx?${MAY}`)
+    const wb2 = new ExcelJS.Workbook()
+    await wb2.xlsx.load(mine.rawPayload as unknown as ArrayBuffer)
+    expect((wb2.getWorksheet('Етапи погодження')!.getRow(9).values as unknown[]).slice(1)).toEqual(['Разом', '', 3, 31.33, 12, 1, 1 / 3])
   })
 
   it('answers an empty period with empty lists and null averages', async () => {

@@ -93,6 +93,7 @@ export type ReportScopeOut = Static<typeof ReportScopeOut>
 export const ApprovalsQuery = Type.Object(
   {
     ...Period,
+    unitId: Type.Optional(Type.String({ format: 'uuid', description: "documents authored in this unit or any unit under it; without it: everything the viewer may see" })),
     kind: Type.Optional(Type.Enum(STAGE_KINDS, { description: 'stage kind' })),
     documentKind: Type.Optional(Type.Enum(DOCUMENT_KINDS)),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'how many of the slowest stage instances' })),

@@ -79,15 +79,13 @@ export const ukReports = {
   'rep.download.csv': 'CSV (для Excel)',
   'rep.download.xlsx': 'Excel (XLSX)',
   'rep.download.pdf': 'PDF для друку',
-  'rep.download.csvName': 'CSV для Excel — {what}',
-  'rep.download.xlsxName': 'Excel (XLSX) — {what}',
-  'rep.download.pdfName': 'PDF для друку — {what}',
+  'rep.downloadHint': 'Файли Excel і PDF містять і тривалість етапів погодження за той самий період.',
   'rep.what.unit': 'за підрозділами',
   'rep.what.person': 'за виконавцями',
 
   // Approval stages
   'rep.stages': 'Тривалість етапів погодження',
-  'rep.stagesIntro': 'Етапи, завершені (погоджені або повернуті) протягом періоду: від початку етапу до рішення.',
+  'rep.stagesIntro': 'Етапи погодження документів, підготовлених у тих самих підрозділах, завершені (погоджені або повернуті) протягом періоду: тривалість — від початку етапу до рішення.',
   'rep.stagesCaption': 'Тривалість етапів погодження, {period}',
   'rep.stagesEmpty': 'За цей період жоден етап погодження не завершився.',
   'rep.stage.name': 'Етап',

@@ -11,9 +11,11 @@ export function csvField(value: string | number): string {
   return /[";\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 
-// A cell starting with = + - @ (or a tab / CR) would be run as a formula by spreadsheet programs;
-// names come from people, so such text gets a leading apostrophe (OWASP's CSV-injection advice).
-const neutralise = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s)
+// A cell starting with = + - @ (or a tab / CR, or spaces before one of those, which some programs
+// skip) would be run as a formula by spreadsheet programs; names come from people, so such text
+// gets a leading apostrophe (OWASP's CSV-injection advice).
+/** Text for a CSV cell that no spreadsheet program takes for a formula. */
+export const neutralise = (s: string): string => (/^[\t\r]|^\s*[=+\-@]/.test(s) ? `'${s}` : s)
 
 const line = (cells: (string | number)[]) => cells.map(csvField).join(CSV_SEPARATOR) + '\r\n'
 

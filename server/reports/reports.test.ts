@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { approvalWorld, type ApiClient, type World } from '../approvals/testkit.ts'
 import { insertAssignments, orgIds, type AssignmentSpec } from './fixtures.ts'
+import { csvField, neutralise } from './csv.ts'
 import type { DisciplineOut, DisciplineRow, Figures } from './schemas.ts'
 
 // One seeded organisation; March 2025 (Kyiv) holds the discipline fixture, April 2025 the
@@ -386,6 +387,11 @@ describe('exports', () => {
       ['Коваль; "Сокіл" Марта', 'Сектор роботи з громадськістю', '2', '1', '1', '0', '0', '1', '0', '50,0'],
       ['Разом', '', '4', '2', '1', '1', '0', '1', '0', '50,0'],
     ])
+  })
+
+  it('CSV cells: formulas neutralised (also after spaces, tabs and line breaks), quotes doubled, separators quoted', () => {
+    expect(['=1+2', '+380', '-5', '@SUM(A1)', '  =1', '\t=1', '\rx', 'Коваль', '1-й відділ'].map(neutralise)).toEqual(["'=1+2", "'+380", "'-5", "'@SUM(A1)", "'  =1", "'\t=1", "'\rx", 'Коваль', '1-й відділ'])
+    expect(['a;b', 'a"b', 'a\nb', ' a', 'a', 3].map(csvField)).toEqual(['"a;b"', '"a""b"', '"a\nb"', '" a"', 'a', '3'])
   })
 
   it('CSV by unit matches the JSON report', async () => {

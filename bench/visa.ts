@@ -29,6 +29,15 @@
  * that a bare visa and an API visa leave identical rows behind (see signature()).
  * Bare uses N connections (one per approver); the server its own pool (10).
  *
+ * The inbox is measured before the visa rounds, one request at a time for each of a few
+ * users (6 x --inboxRequests): API latency, the same SQL straight through pg, its plan, and
+ * the CPU each request costs the server and PostgreSQL (from /proc; unlike latency, not
+ * inflated by whatever else the machine runs; see loadAverage in the result).
+ *
+ * The history (visa-data.ts) takes several minutes at the default size. Its audit events are
+ * chained in one bulk pass (visa-audit.ts); at the end the product's verifier recomputes the
+ * whole chain, the bulk part and the visas' appends alike.
+ *
  * Starts embedded PostgreSQL and the server (own process) in a temp folder and removes
  * everything afterwards. Progress on stderr; last stdout line: the JSON result.
  */
@@ -44,6 +53,7 @@ import { documentLink } from '../server/approvals/persist.ts'
 import { addWorkingDays, reminderAt } from '../server/calendar/working-days.ts'
 import { encodeEvent, EVENTS_CHANNEL } from '../server/notifications/notify.ts'
 import { log, login, makeTempRoot, median, onCleanup, parseArgs, round, runBench, sleep, startPostgres, startServer, type Session } from './lib.ts'
+import { verifyChain } from './visa-audit.ts'
 import { checkInvariants, generateHistory, openWorld, prepareFresh, signature, validateAgainstServices, type BenchPair, type Driven, type World } from './visa-data.ts'
 
 const args = parseArgs({ docs: 100_000, audit: 1_000_000, approvers: 40, waves: 10, rounds: 3, warmup: 2, inboxRequests: 200, inboxWarmup: 20, diagnose: false, pg: '', profile: '', verbose: false })
@@ -56,6 +66,7 @@ const WARMUP = Math.floor(args.warmup)
 /** Approvers with running tasks (the deputy mayor takes part in nearly every route), reviewers, a unit head, and plain staff. */
 const INBOX_USERS = ['deputy', 'mayor', 'legal', 'expert', 'head.housing', 'it.staff']
 
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN
@@ -130,13 +141,19 @@ interface InboxResult {
   p95: number
   sqlP50: number
   sqlP95: number
+  /** CPU per request (load-independent): the server process, and PostgreSQL's processes. */
+  cpuMs: { server: number; postgres: number }
+  /** CPU of the backend per run of the SQL alone. */
+  sqlCpuMs: number
   execMs: number
   planMs: number
   bigScans: string[]
 }
 
-async function measureInbox(baseUrl: string, w: World): Promise<{ byUser: Record<string, InboxResult>; all: number[]; sqlAll: number[]; worstPlan: string }> {
+async function measureInbox(baseUrl: string, w: World, serverPid: number, postmaster: number): Promise<{ byUser: Record<string, InboxResult>; all: number[]; sqlAll: number[]; worstPlan: string }> {
   const byUser: Record<string, InboxResult> = {}
+  const { rows: me } = await w.client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+  const backend = me[0]!.pid
   const all: number[] = []
   const sqlAll: number[] = []
   let worst = { p95: -1, plan: '' }
@@ -151,11 +168,14 @@ async function measureInbox(baseUrl: string, w: World): Promise<{ byUser: Record
     let body = ''
     for (let i = 0; i < args.inboxWarmup; i++) body = await get()
     const lat: number[] = []
+    const server0 = cpuTicks(serverPid)
+    const pg0 = postgresTicks(postmaster)
     for (let i = 0; i < args.inboxRequests; i++) {
       const t = performance.now()
       body = await get()
       lat.push(performance.now() - t)
     }
+    const cpuMs = { server: round(((cpuTicks(serverPid) - server0) * TICK_MS) / args.inboxRequests), postgres: round(((postgresTicks(postmaster) - pg0) * TICK_MS) / args.inboxRequests) }
     const parsed = JSON.parse(body) as { counts: { toApprove: number; toReview: number; returned: number; overdue: number }; items: unknown[] }
 
     // The same SQL straight through pg, and its plan.
@@ -164,11 +184,13 @@ async function measureInbox(baseUrl: string, w: World): Promise<{ byUser: Record
     for (let i = 0; i < args.inboxWarmup; i++) await run()
     const sqlLat: number[] = []
     let rows = 0
+    const backend0 = cpuTicks(backend)
     for (let i = 0; i < args.inboxRequests; i++) {
       const t = performance.now()
       rows = (await run()).rowCount ?? 0
       sqlLat.push(performance.now() - t)
     }
+    const sqlCpuMs = round(((cpuTicks(backend) - backend0) * TICK_MS) / args.inboxRequests)
     if (rows !== parsed.items.length) throw new Error(`inbox of ${who}: the API answered ${parsed.items.length} items, its SQL ${rows} rows`)
     const explain = await w.client.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Planning Time': number; 'Execution Time': number }] }>({ text: `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q.text}`, values: q.values as unknown[] })
     const plan = explain.rows[0]!['QUERY PLAN'][0]
@@ -178,6 +200,8 @@ async function measureInbox(baseUrl: string, w: World): Promise<{ byUser: Record
       p95: round(pct(lat, 95)),
       sqlP50: round(pct(sqlLat, 50)),
       sqlP95: round(pct(sqlLat, 95)),
+      cpuMs,
+      sqlCpuMs,
       execMs: round(plan['Execution Time']),
       planMs: round(plan['Planning Time']),
       bigScans: bigScans(plan.Plan),
@@ -187,7 +211,7 @@ async function measureInbox(baseUrl: string, w: World): Promise<{ byUser: Record
     sqlAll.push(...sqlLat)
     log(
       `inbox ${who.padEnd(12)} ${String(r.tasks).padStart(5)} items (${parsed.counts.toApprove} to approve, ${parsed.counts.toReview} to review, ${parsed.counts.returned} returned, ${parsed.counts.overdue} overdue, ${(body.length / 1024).toFixed(0)} KiB): ` +
-        `API p50 ${r.p50} ms p95 ${r.p95} ms; SQL alone p50 ${r.sqlP50} ms p95 ${r.sqlP95} ms (EXPLAIN ANALYZE: execution ${r.execMs} ms, planning ${r.planMs} ms${r.bigScans.length ? `; ${r.bigScans.join('; ')}` : ''})`,
+        `API p50 ${r.p50} ms p95 ${r.p95} ms, CPU per request: server ${cpuMs.server} ms + PostgreSQL ${cpuMs.postgres} ms; SQL alone p50 ${r.sqlP50} ms p95 ${r.sqlP95} ms, backend CPU ${sqlCpuMs} ms (EXPLAIN ANALYZE: execution ${r.execMs} ms, planning ${r.planMs} ms${r.bigScans.length ? `; ${r.bigScans.join('; ')}` : ''})`,
     )
     if (r.p95 > worst.p95) {
       const text = await w.client.query<{ 'QUERY PLAN': string }>({ text: `EXPLAIN (ANALYZE, BUFFERS) ${q.text}`, values: q.values as unknown[] })
@@ -344,7 +368,7 @@ runBench('visa', async () => {
 
   // --- Inbox latency on the loaded database (before the visa rounds add routes)
   loads.inbox = round(loadavg()[0]!, 1)
-  const ib = await measureInbox(baseUrl, w)
+  const ib = await measureInbox(baseUrl, w, server.pid, postmaster)
   const inboxP50 = round(pct(ib.all, 50))
   const inboxP95 = round(pct(ib.all, 95))
   log(`inbox over ${INBOX_USERS.length} users x ${args.inboxRequests} requests: API p50 ${inboxP50} ms, p95 ${inboxP95} ms (target < 50); SQL alone p50 ${round(pct(ib.sqlAll, 50))} ms, p95 ${round(pct(ib.sqlAll, 95))} ms`)
@@ -535,6 +559,10 @@ runBench('visa', async () => {
 
   await checkInvariants(w.client)
   log('after the rounds: database-wide invariants still hold')
+  // The bulk-chained history, then the product's and the bare side's appends through the
+  // trigger: the product's verifier recomputes every link.
+  const chain = await verifyChain(w.client)
+  log(`the audit chain verifies: ${chain.checked} events recomputed by server/audit/verify.ts in ${chain.seconds.toFixed(1)} s`)
 
   const ourMed = median(ourRates)
   const bareMed = median(bareRates)
@@ -552,13 +580,20 @@ runBench('visa', async () => {
     inboxP95Ms: inboxP95,
     inboxSqlP50Ms: round(pct(ib.sqlAll, 50)),
     inboxSqlP95Ms: round(pct(ib.sqlAll, 95)),
+    // CPU per inbox request averaged over the users: what the latency would be on an idle machine, roughly.
+    inboxCpuMs: {
+      server: round(mean(Object.values(ib.byUser).map((u) => u.cpuMs.server))),
+      postgres: round(mean(Object.values(ib.byUser).map((u) => u.cpuMs.postgres))),
+      sqlBackend: round(mean(Object.values(ib.byUser).map((u) => u.sqlCpuMs))),
+    },
     inboxByUser: ib.byUser,
     cpuMsPerVisa,
     ...(diagnosis ? { diagnosis } : {}),
     dataGenSeconds: round(dataGenSeconds, 1),
     // The machine's 1-minute load average when each phase began (other work on it skews absolute figures).
     loadAverage: loads,
-    dataGen: { loadSeconds: round(history.loadSeconds, 1), analyzeSeconds: round(history.analyzeSeconds, 1), approvals: history.approvals, rows: history.rows },
+    auditChainVerified: chain.checked,
+    dataGen: { loadSeconds: round(history.loadSeconds, 1), chainSeconds: round(history.chainSeconds, 1), analyzeSeconds: round(history.analyzeSeconds, 1), approvals: history.approvals, rows: history.rows },
     target: { ratio: '>=0.5', inboxP95Ms: '<50' },
   }
   log(`median ours ${result.ourVisasPerSec} visas/s, bare ${result.bareVisasPerSec} visas/s, ratio ${result.ratio} (target >= 0.5); inbox p95 ${inboxP95} ms (target < 50)`)

@@ -2,15 +2,15 @@
 /// <reference path="../../server/testing/global-setup.ts" />
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core'
 import { approvalWorld, type World } from '../../server/approvals/testkit.ts'
 import { DEMO_PASSWORD } from '../../server/seed/org.ts'
+import { CHROMIUM_ARGS, chromiumPath } from './browser.ts'
 
 /**
  * A draft council decision on e-services goes along its whole route in a real browser, each
@@ -23,7 +23,6 @@ import { DEMO_PASSWORD } from '../../server/seed/org.ts'
  * Set E2E_SCREENSHOTS=<dir> to keep screenshots of the main screens.
  */
 
-const CLIENT_DIST = fileURLToPath(new URL('../dist', import.meta.url))
 const SHOTS = process.env.E2E_SCREENSHOTS
 
 /** A valid PDF with one page per entry, each with a line of text (built by hand; no PDF library). */
@@ -62,21 +61,14 @@ describe('approval route in the browser', () => {
   const expectedHttpErrors: RegExp[] = []
 
   beforeAll(async () => {
-    if (!existsSync(join(CLIENT_DIST, 'index.html'))) {
-      throw new Error(`The client is not built (${join(CLIENT_DIST, 'index.html')} is missing). Run: npx vite build --config client/vite.config.ts`)
-    }
-    const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-    if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}; install it or set CHROMIUM_PATH`)
+    const executablePath = chromiumPath()
 
     w = await approvalWorld()
     await w.t.app.listen({ port: 0, host: '127.0.0.1' })
     base = `http://127.0.0.1:${(w.t.app.server.address() as AddressInfo).port}`
     dir = mkdtempSync(join(tmpdir(), 'hromada-e2e-approval-'))
     if (SHOTS) mkdirSync(SHOTS, { recursive: true })
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })
   })
 
   afterAll(async () => {

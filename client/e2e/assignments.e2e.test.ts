@@ -1,16 +1,16 @@
 // The suite's provided values (databaseUrl, s3, clusterUrl) are typed by the global setup's declaration.
 /// <reference path="../../server/testing/global-setup.ts" />
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type ConsoleMessage, type Locator, type Page } from 'playwright-core'
 import { approvalWorld, draftWithVersion, type World } from '../../server/approvals/testkit.ts'
 import { DEMO_PASSWORD } from '../../server/seed/org.ts'
 import { tinyPdf } from '../../server/testing/factories.ts'
 import { registerDocument } from '../../server/registration/registration.service.ts'
+import { CHROMIUM_ARGS, chromiumPath } from './browser.ts'
 
 /**
  * Control of execution in a real browser, each person in their own context. The head of the
@@ -26,7 +26,6 @@ import { registerDocument } from '../../server/registration/registration.service
  * Needs the built client and Chromium. E2E_SCREENSHOTS=<dir> keeps screenshots.
  */
 
-const CLIENT_DIST = fileURLToPath(new URL('../dist', import.meta.url))
 const SHOTS = process.env.E2E_SCREENSHOTS
 
 const HEAD = 'Мельник Оксана Ігорівна'
@@ -56,18 +55,13 @@ describe('control of execution in the browser', () => {
   const expectedHttpErrors: RegExp[] = []
 
   beforeAll(async () => {
-    if (!existsSync(join(CLIENT_DIST, 'index.html'))) throw new Error('The client is not built. Run: npx vite build --config client/vite.config.ts')
-    const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-    if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}; install it or set CHROMIUM_PATH`)
+    const executablePath = chromiumPath()
     w = await approvalWorld()
     await w.t.app.listen({ port: 0, host: '127.0.0.1' })
     base = `http://127.0.0.1:${(w.t.app.server.address() as AddressInfo).port}`
     dir = mkdtempSync(join(tmpdir(), 'hromada-e2e-asg-'))
     if (SHOTS) mkdirSync(SHOTS, { recursive: true })
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })
   })
 
   afterAll(async () => {

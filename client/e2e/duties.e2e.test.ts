@@ -1,13 +1,13 @@
 // The suite's provided values (databaseUrl, s3, clusterUrl) are typed by the global setup's declaration.
 /// <reference path="../../server/testing/global-setup.ts" />
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core'
 import { approvalWorld, type World } from '../../server/approvals/testkit.ts'
 import { DEMO_PASSWORD } from '../../server/seed/org.ts'
+import { CHROMIUM_ARGS, chromiumPath } from './browser.ts'
 
 /**
  * The distribution of duties in a real browser: the head of the Directorate opens «Розподіл
@@ -20,7 +20,6 @@ import { DEMO_PASSWORD } from '../../server/seed/org.ts'
  * Needs the built client and Chromium. E2E_SCREENSHOTS=<dir> keeps screenshots.
  */
 
-const CLIENT_DIST = fileURLToPath(new URL('../dist', import.meta.url))
 const SHOTS = process.env.E2E_SCREENSHOTS
 const POSITION = 'Провідний спеціаліст відділу інформаційних технологій, аналізу та цифрової трансформації'
 const SUBSTITUTE = 'Головний спеціаліст відділу інформаційних технологій, аналізу та цифрової трансформації'
@@ -35,14 +34,12 @@ describe('duty distribution in the browser', () => {
   const problems: string[] = []
 
   beforeAll(async () => {
-    if (!existsSync(join(CLIENT_DIST, 'index.html'))) throw new Error('The client is not built. Run: npx vite build --config client/vite.config.ts')
-    const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-    if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}; install it or set CHROMIUM_PATH`)
+    const executablePath = chromiumPath()
     w = await approvalWorld()
     await w.t.app.listen({ port: 0, host: '127.0.0.1' })
     base = `http://127.0.0.1:${(w.t.app.server.address() as AddressInfo).port}`
     if (SHOTS) mkdirSync(SHOTS, { recursive: true })
-    browser = await chromium.launch({ executablePath, args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })
   })
 
   afterAll(async () => {

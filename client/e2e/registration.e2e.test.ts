@@ -1,15 +1,15 @@
 // The suite's provided values (databaseUrl, s3, clusterUrl) are typed by the global setup's declaration.
 /// <reference path="../../server/testing/global-setup.ts" />
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core'
 import { approvalWorld, type World } from '../../server/approvals/testkit.ts'
 import { registerDocument } from '../../server/registration/registration.service.ts'
 import { kyivYear } from '../../server/registration/index-pattern.ts'
 import { DEMO_PASSWORD } from '../../server/seed/org.ts'
+import { CHROMIUM_ARGS, chromiumPath } from './browser.ts'
 
 /**
  * «Реєстрація» in a real browser: the clerk finds a registered letter in its journal (search,
@@ -19,7 +19,6 @@ import { DEMO_PASSWORD } from '../../server/seed/org.ts'
  * Set E2E_SCREENSHOTS=<dir> to keep screenshots.
  */
 
-const CLIENT_DIST = fileURLToPath(new URL('../dist', import.meta.url))
 const SHOTS = process.env.E2E_SCREENSHOTS
 const YEAR = kyivYear(new Date())
 
@@ -32,11 +31,7 @@ describe('registration in the browser', () => {
   let letterIndex = ''
 
   beforeAll(async () => {
-    if (!existsSync(join(CLIENT_DIST, 'index.html'))) {
-      throw new Error(`The client is not built (${join(CLIENT_DIST, 'index.html')} is missing). Run: npx vite build --config client/vite.config.ts`)
-    }
-    const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-    if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}; install it or set CHROMIUM_PATH`)
+    const executablePath = chromiumPath()
     w = await approvalWorld()
     await w.t.app.listen({ port: 0, host: '127.0.0.1' })
     base = `http://127.0.0.1:${(w.t.app.server.address() as AddressInfo).port}`
@@ -53,10 +48,7 @@ describe('registration in the browser', () => {
     letterId = doc.id
     letterIndex = (await db.$transaction((tx) => registerDocument(tx, { userId: clerk.id, ip: null }, { documentId: doc.id, at: new Date() }))).index
 
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })
   })
 
   afterAll(async () => {

@@ -1,15 +1,15 @@
 // The suite's provided values (databaseUrl, s3, clusterUrl) are typed by the global setup's declaration.
 /// <reference path="../../server/testing/global-setup.ts" />
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type ConsoleMessage, type Locator, type Page } from 'playwright-core'
 import { approvalWorld, type World } from '../../server/approvals/testkit.ts'
 import { DEMO_PASSWORD } from '../../server/seed/org.ts'
 import { insertAssignments, orgIds, type AssignmentSpec } from '../../server/reports/fixtures.ts'
+import { CHROMIUM_ARGS, chromiumPath } from './browser.ts'
 
 /**
  * «Звіти» in a real browser: the head of the Directorate opens March 2025, reads the figures
@@ -19,7 +19,6 @@ import { insertAssignments, orgIds, type AssignmentSpec } from '../../server/rep
  * Needs the built client and Chromium. E2E_SCREENSHOTS=<dir> keeps screenshots.
  */
 
-const CLIENT_DIST = fileURLToPath(new URL('../dist', import.meta.url))
 const SHOTS = process.env.E2E_SCREENSHOTS
 const IT = 'Відділ інформаційних технологій, аналізу та цифрової трансформації'
 const DIRECTORATE = 'Управління цифровізації, інформаційної політики та комунікацій'
@@ -50,9 +49,7 @@ describe('reports in the browser', () => {
   const problems: string[] = []
 
   beforeAll(async () => {
-    if (!existsSync(join(CLIENT_DIST, 'index.html'))) throw new Error('The client is not built. Run: npx vite build --config client/vite.config.ts')
-    const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-    if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}; install it or set CHROMIUM_PATH`)
+    const executablePath = chromiumPath()
     w = await approvalWorld()
     ids = await orgIds(w.t.db.prisma)
     await insertAssignments(w.t.db.prisma, march, ids)
@@ -68,7 +65,7 @@ describe('reports in the browser', () => {
     await w.t.app.listen({ port: 0, host: '127.0.0.1' })
     base = `http://127.0.0.1:${(w.t.app.server.address() as AddressInfo).port}`
     if (SHOTS) mkdirSync(SHOTS, { recursive: true })
-    browser = await chromium.launch({ executablePath, args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })
   })
 
   afterAll(async () => {

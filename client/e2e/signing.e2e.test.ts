@@ -1,17 +1,17 @@
 // The suite's provided values (databaseUrl, s3, clusterUrl) are typed by the global setup's declaration.
 /// <reference path="../../server/testing/global-setup.ts" />
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type ConsoleMessage, type Locator, type Page } from 'playwright-core'
 import { approvalWorld, draftWithVersion, type World } from '../../server/approvals/testkit.ts'
 import { DEMO_PASSWORD } from '../../server/seed/org.ts'
 import { testPki, type TestPki } from '../../server/testing/pki.ts'
 import { startTestTsa, type TestTsa } from '../../server/testing/tsa.ts'
+import { CHROMIUM_ARGS, chromiumPath } from './browser.ts'
 
 /**
  * Signing in a real browser, each person in their own context: the head of the Directorate
@@ -26,7 +26,6 @@ import { startTestTsa, type TestTsa } from '../../server/testing/tsa.ts'
  * Needs the built client, Chromium, and poppler's pdfsig and pdftotext. E2E_SCREENSHOTS=<dir> keeps screenshots.
  */
 
-const CLIENT_DIST = fileURLToPath(new URL('../dist', import.meta.url))
 const SHOTS = process.env.E2E_SCREENSHOTS
 const POSITION = 'Провідний спеціаліст відділу інформаційних технологій, аналізу та цифрової трансформації'
 const TITLE = `Посадова інструкція ${POSITION}`
@@ -44,9 +43,7 @@ describe('signing in the browser', () => {
   const expectedHttpErrors: RegExp[] = []
 
   beforeAll(async () => {
-    if (!existsSync(join(CLIENT_DIST, 'index.html'))) throw new Error('The client is not built. Run: npx vite build --config client/vite.config.ts')
-    const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-    if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}; install it or set CHROMIUM_PATH`)
+    const executablePath = chromiumPath()
     pki = await testPki()
     tsa = await startTestTsa(pki)
     w = await approvalWorld({ env: { TSA_URL: tsa.url } })
@@ -54,10 +51,7 @@ describe('signing in the browser', () => {
     base = `http://127.0.0.1:${(w.t.app.server.address() as AddressInfo).port}`
     dir = mkdtempSync(join(tmpdir(), 'hromada-e2e-signing-'))
     if (SHOTS) mkdirSync(SHOTS, { recursive: true })
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })
   })
 
   afterAll(async () => {

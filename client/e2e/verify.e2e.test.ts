@@ -1,21 +1,20 @@
 // The suite's provided values (databaseUrl, s3) are typed by the global setup's declaration.
 /// <reference path="../../server/testing/global-setup.ts" />
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type BrowserContext } from 'playwright-core'
 import { testApp, type TestApp } from '../../server/testing/harness.ts'
 import { testPki } from '../../server/testing/pki.ts'
 import { appendContentChange, samplePdf, signWith } from '../../server/testing/pdf-fixtures.ts'
+import { CHROMIUM_ARGS, chromiumPath } from './browser.ts'
 
 /**
  * The public verification page in a real browser, without signing in: a signed PDF shows
  * its signer, integrity and trust in words; a PDF changed after signing says so.
  */
-const CLIENT_DIST = fileURLToPath(new URL('../dist', import.meta.url))
 
 describe('public signature verification in the browser', () => {
   let t: TestApp
@@ -27,9 +26,7 @@ describe('public signature verification in the browser', () => {
   let modifiedPath: string
 
   beforeAll(async () => {
-    if (!existsSync(join(CLIENT_DIST, 'index.html'))) throw new Error('The client is not built. Run: npx vite build --config client/vite.config.ts')
-    const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-    if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}; install it or set CHROMIUM_PATH`)
+    const executablePath = chromiumPath()
     t = await testApp()
     await t.app.listen({ port: 0, host: '127.0.0.1' })
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`
@@ -44,7 +41,7 @@ describe('public signature verification in the browser', () => {
       executablePath,
       locale: 'uk-UA',
       viewport: { width: 1280, height: 900 },
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: CHROMIUM_ARGS,
     })
   })
 

@@ -1,14 +1,14 @@
 // The suite's provided values (databaseUrl, s3) are typed by the global setup's declaration.
 /// <reference path="../../server/testing/global-setup.ts" />
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core'
 import { TEST_PASSWORD, testApp, type TestApp } from '../../server/testing/harness.ts'
 import { makePerson } from '../../server/testing/factories.ts'
+import { CHROMIUM_ARGS, chromiumPath } from './browser.ts'
 
 /**
  * The workspace in a real browser against the real server (PostgreSQL + S3 from the
@@ -18,7 +18,6 @@ import { makePerson } from '../../server/testing/factories.ts'
  */
 
 const PAGES = 3
-const CLIENT_DIST = fileURLToPath(new URL('../dist', import.meta.url))
 
 /** A valid PDF with one page per entry, each with a dark bar and a line of text (built by hand; no PDF library). */
 function multiPagePdf(lines: string[]): Buffer {
@@ -64,11 +63,7 @@ describe('workspace in the browser', () => {
   const warnings: string[] = []
 
   beforeAll(async () => {
-    if (!existsSync(join(CLIENT_DIST, 'index.html'))) {
-      throw new Error(`The client is not built (${join(CLIENT_DIST, 'index.html')} is missing). Run: npx vite build --config client/vite.config.ts`)
-    }
-    const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-    if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}; install it or set CHROMIUM_PATH`)
+    const executablePath = chromiumPath()
 
     t = await testApp()
     const person = await makePerson(t.db.prisma, { roles: ['staff'], fullName: 'Гнатенко Софія Тарасівна', title: 'Головний спеціаліст' })
@@ -83,16 +78,7 @@ describe('workspace in the browser', () => {
       locale: 'uk-UA',
       viewport: { width: 1280, height: 900 },
       acceptDownloads: false,
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     })
   })
 

@@ -5,8 +5,8 @@ import type { ReportScope } from './scope.ts'
 import type { DisciplineOut, DisciplineRow, Figures, GroupBy } from './schemas.ts'
 
 // The discipline report is ONE statement per request: the viewer's scope and the unit tree are
-// expanded by recursive CTEs, and the figures come from one pass over the period's assignments
-// (GROUP BY with FILTER clauses). Everything is a parameter; the text depends only on groupBy.
+// expanded by recursive CTEs, and the figures are summed from pre-aggregated counts. Everything
+// is a parameter; the text depends only on groupBy.
 //
 //   $1 fromAt  timestamptz   Kyiv midnight of the first day (inclusive)
 //   $2 toAt    timestamptz   Kyiv midnight of the day after the period (exclusive)
@@ -19,23 +19,50 @@ import type { DisciplineOut, DisciplineRow, Figures, GroupBy } from './schemas.t
 // (new / in_work / on_check) with the deadline passed; open = still open, deadline ahead;
 // extended = at least one granted extension; cancelled counted apart. A granted extension is
 // the only thing that moves a deadline, and only later (the machine refuses EXTENSION_NOT_LATER),
-// so "extended" reads due_at > original_due_at from the row itself: no lookup in extension,
-// and the whole aggregate stays one pass over one table (see bench/report.ts).
+// so "extended" reads due_at > original_due_at from the row itself: no lookup in extension.
 // So assigned = doneOnTime + doneLate + overdue + open, always.
+//
+// Where the counts come from (bench/report.ts: aggregating a quarter's ~120k rows of 1M on every
+// request was too slow). Settled assignments (done, done_late, overdue, cancelled) keep their
+// place in the report whatever the clock says, so a trigger on assignment keeps their counts in
+// assignment_tally by (Kyiv issue day, unit, executor, status, deadline moved): see the migration
+// 20261129024210_inbox_open_flag_assignment_tally. Open ones (new, in_work, on_check) turn from
+// "open" to "overdue" as `now` passes their deadline, so they are read live from assignment
+// through its (status, issued_at) index; they are few (only the recent past is still open).
+// Both sources give rows of the same shape, n assignments each, and the FILTERed sums below
+// apply the semantics above to them. The period [fromAt, toAt) runs from one Kyiv midnight to
+// another, so on the tally's side it is exactly the Kyiv days from fromAt's to the day before toAt's.
+
+const KYIV_DAY = (param: string) => `(${param}::timestamptz AT TIME ZONE 'Europe/Kyiv')::date`
 
 const FIGURES = `
-      count(*) FILTER (WHERE a.status <> 'cancelled')::int AS assigned,
-      count(*) FILTER (WHERE a.status = 'done')::int AS done_on_time,
-      count(*) FILTER (WHERE a.status = 'done_late')::int AS done_late,
-      count(*) FILTER (WHERE a.status = 'overdue' OR (a.status IN ('new', 'in_work', 'on_check') AND a.due_at < $3))::int AS overdue,
-      count(*) FILTER (WHERE a.status IN ('new', 'in_work', 'on_check') AND a.due_at >= $3)::int AS open,
-      count(*) FILTER (WHERE a.status <> 'cancelled' AND a.due_at > a.original_due_at)::int AS extended,
-      count(*) FILTER (WHERE a.status = 'cancelled')::int AS cancelled`
+      coalesce(sum(a.n) FILTER (WHERE a.status <> 'cancelled'), 0)::int AS assigned,
+      coalesce(sum(a.n) FILTER (WHERE a.status = 'done'), 0)::int AS done_on_time,
+      coalesce(sum(a.n) FILTER (WHERE a.status = 'done_late'), 0)::int AS done_late,
+      coalesce(sum(a.n) FILTER (WHERE a.status = 'overdue' OR (a.status IN ('new', 'in_work', 'on_check') AND a.past_due)), 0)::int AS overdue,
+      coalesce(sum(a.n) FILTER (WHERE a.status IN ('new', 'in_work', 'on_check') AND NOT a.past_due), 0)::int AS open,
+      coalesce(sum(a.n) FILTER (WHERE a.status <> 'cancelled' AND a.extended), 0)::int AS extended,
+      coalesce(sum(a.n) FILTER (WHERE a.status = 'cancelled'), 0)::int AS cancelled`
 
 // The whole organisation (no filter, no scope): every assignment's unit is in the tree, so the
 // unit test is left out. With the parameters known when planning (node-postgres sends unnamed
 // statements, planned for their values), PostgreSQL folds this to true or false.
 const WHOLE_TREE = '($4::uuid[] IS NULL AND $5::uuid[] IS NULL)'
+
+// The period's assignments as (unit, executor, status, deadline moved, deadline passed, n):
+// the tally's settled counts, then the open assignments one by one. past_due only matters for
+// open ones; a settled status already says whether it was late.
+const COUNTS = `
+  counts AS (
+    SELECT t.unit_id, t.executor_id, t.status, t.extended, false AS past_due, t.n
+      FROM assignment_tally t
+     WHERE t.day >= ${KYIV_DAY('$1')} AND t.day < ${KYIV_DAY('$2')}
+    UNION ALL
+    SELECT o.unit_id, o.executor_id, o.status, o.due_at > o.original_due_at, o.due_at < $3, 1
+      FROM assignment o
+     WHERE o.status IN ('new', 'in_work', 'on_check')
+       AND o.issued_at >= $1 AND o.issued_at < $2
+  )`
 
 const TREE = `
 WITH RECURSIVE
@@ -55,14 +82,13 @@ WITH RECURSIVE
      WHERE w.depth < 32
   ),
   -- A root that lies under another root appears twice: keep it once, under the outer one.
-  tree AS (SELECT DISTINCT ON (id) id, parent_id, depth, path FROM walk ORDER BY id, depth DESC)`
+  tree AS (SELECT DISTINCT ON (id) id, parent_id, depth, path FROM walk ORDER BY id, depth DESC),${COUNTS}`
 
 const UNIT_SQL = `${TREE},
   agg AS (
     SELECT a.unit_id,${FIGURES}
-      FROM assignment a
-     WHERE a.issued_at >= $1 AND a.issued_at < $2
-       AND (${WHOLE_TREE} OR a.unit_id IN (SELECT id FROM tree))
+      FROM counts a
+     WHERE ${WHOLE_TREE} OR a.unit_id IN (SELECT id FROM tree)
      GROUP BY a.unit_id
   )
 SELECT t.id AS unit_id, u.name AS unit_name, u.code AS unit_code, t.parent_id, t.depth,
@@ -80,9 +106,8 @@ SELECT t.id AS unit_id, u.name AS unit_name, u.code AS unit_code, t.parent_id, t
 const PERSON_SQL = `${TREE},
   agg AS (
     SELECT a.unit_id, a.executor_id,${FIGURES}
-      FROM assignment a
-     WHERE a.issued_at >= $1 AND a.issued_at < $2
-       AND (${WHOLE_TREE} OR a.unit_id IN (SELECT id FROM tree))
+      FROM counts a
+     WHERE ${WHOLE_TREE} OR a.unit_id IN (SELECT id FROM tree)
      GROUP BY a.unit_id, a.executor_id
   )
 SELECT s.tree_units, s.root_name, p.*

@@ -5,6 +5,12 @@
  * this process, in the same run: the same text (disciplineSql), the same parameters
  * (disciplineValues), the same concurrency, alternating bare/ours rounds.
  *
+ * The product's statement sums pre-aggregated counts (assignment_tally, kept by a trigger on
+ * assignment) plus the period's open assignments read live. For transparency a third side,
+ * `raw`, times the statement the product ran before the tally (server/reports/discipline-raw.ts:
+ * the period's rows of assignment aggregated on every request) with the same parameters, in the
+ * same alternating rounds; it must give exactly the same rows, or the run fails.
+ *
  *   npx tsx bench/report.ts [--assignments=1000000] [--days=730] [--staff=400] [--from=YYYY-MM-DD] [--to=YYYY-MM-DD] [--groupBy=person]
  *                           [--sequential=100] [--concurrency=4] [--requests=200] [--rounds=3] [--warmup=30] [--verbose]
  *
@@ -14,8 +20,9 @@
  * latency of a report request, as a head opening the page sees it), then `concurrency` at once
  * (`concurrent`). Latency percentiles are exact (every request timed). `ratio` = bare time per
  * request / ours under concurrency (median of rounds; target >= 0.5); `p95ms` = our p95 one at
- * a time (target < 200); both phases' full figures are in the result.
- * `bareCpuMs` is the statement's CPU time in one PostgreSQL backend, which does not depend on
+ * a time (target < 200); `rawP95ms` = the pre-tally statement's p95 one at a time, as bare SQL
+ * (what the report would cost without the tally); both phases' full figures are in the result.
+ * `bareCpuMs` (and `rawCpuMs`) is the statement's CPU time in one PostgreSQL backend, which does not depend on
  * how busy the machine is, and `loadAverage` the 1-minute load when the rounds ended: wall
  * times on a shared machine are only comparable together with it.
  * Last stdout line: the JSON result.
@@ -24,6 +31,7 @@ import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { disciplineSql, disciplineValues } from '../server/reports/discipline.ts'
+import { rawDisciplineSql } from '../server/reports/discipline-raw.ts'
 import { parsePeriod } from '../server/reports/period.ts'
 import type { DisciplineOut, GroupBy } from '../server/reports/schemas.ts'
 import { fillDatabase } from './report-data.ts'
@@ -64,6 +72,12 @@ runBench('report', async () => {
     const r = await pool.query(sql, values)
     return r.rowCount ?? 0
   }
+  // The reference: the pre-tally statement, aggregating the period's assignment rows.
+  const rawSql = rawDisciplineSql(GROUP_BY)
+  const raw = async () => {
+    const r = await pool.query(rawSql, values)
+    return r.rowCount ?? 0
+  }
   const url = `${baseUrl}/api/reports/discipline?from=${period.from}&to=${period.to}&groupBy=${GROUP_BY}`
   const headers = { cookie: session.cookie, accept: 'application/json' }
   const ours = async () => {
@@ -85,23 +99,31 @@ runBench('report', async () => {
     report.totals.overdue === sum('overdue') &&
     report.totals.extended === sum('extended')
   if (!same) throw new Error(`ours and bare disagree: ${report.rows.length} rows, totals ${JSON.stringify(report.totals)} vs ${bareRows.length} rows, assigned ${sum('assigned')}`)
+  // The tally must give exactly what aggregating assignment gives: every row, every figure.
+  const { rows: rawRows } = await pool.query(rawSql, values)
+  if (JSON.stringify(rawRows) !== JSON.stringify(rows)) {
+    const diff = rows.findIndex((r, i) => JSON.stringify(r) !== JSON.stringify(rawRows[i]))
+    throw new Error(`the tally and the raw aggregate disagree (${rows.length} vs ${rawRows.length} rows; first difference at row ${diff}: ${JSON.stringify(rows[diff])} vs ${JSON.stringify(rawRows[diff])})`)
+  }
   if (report.totals.assigned === 0) throw new Error('the period holds no assignments: nothing is measured')
   const { rows: inTable } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM assignment')
   log(
-    `both give ${bareRows.length} rows; the period holds ${report.totals.assigned} of ${inTable[0]!.n} assignments ` +
+    `all three (ours, bare, raw) give ${bareRows.length} rows with the same figures; the period holds ${report.totals.assigned} of ${inTable[0]!.n} assignments ` +
       `(on time ${report.totals.doneOnTime}, late ${report.totals.doneLate}, overdue ${report.totals.overdue}, extended ${report.totals.extended}); ` +
       `our answer is ${Buffer.byteLength(JSON.stringify(report))} bytes of JSON`,
   )
 
   await load(bare, CONCURRENCY, Math.floor(args.warmup))
   await load(ours, CONCURRENCY, Math.floor(args.warmup))
+  await load(raw, CONCURRENCY, Math.floor(args.warmup))
   log(`warm-up done (${args.warmup} requests each)`)
 
   const show = (r: LoadRun) => `mean ${r.meanMs.toFixed(1)} ms, p50 ${r.p50Ms.toFixed(1)} ms, p95 ${r.p95Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.rps.toFixed(1)} req/s`
-  /** Alternating rounds, bare first; the medians of the rounds' figures, and the ratio of mean times. */
+  /** Alternating rounds, bare first, then ours, then raw; the medians of the rounds' figures, and the ratio of mean times. */
   async function phase(name: string, concurrency: number, requests: number) {
     const bareRuns: LoadRun[] = []
     const ourRuns: LoadRun[] = []
+    const rawRuns: LoadRun[] = []
     for (let i = 1; i <= args.rounds; i++) {
       const b = await load(bare, concurrency, requests)
       bareRuns.push(b)
@@ -109,6 +131,9 @@ runBench('report', async () => {
       const o = await load(ours, concurrency, requests)
       ourRuns.push(o)
       log(`${name} round ${i}/${args.rounds} ours: ${show(o)}`)
+      const r = await load(raw, concurrency, requests)
+      rawRuns.push(r)
+      log(`${name} round ${i}/${args.rounds} raw (pre-tally statement, bare SQL): ${show(r)}`)
     }
     const m = (runs: LoadRun[], k: keyof LoadRun) => round(median(runs.map((r) => r[k])), 1)
     return {
@@ -123,6 +148,9 @@ runBench('report', async () => {
       bareP95Ms: m(bareRuns, 'p95Ms'),
       ourRps: m(ourRuns, 'rps'),
       bareRps: m(bareRuns, 'rps'),
+      rawP50Ms: m(rawRuns, 'p50Ms'),
+      rawP95Ms: m(rawRuns, 'p95Ms'),
+      rawRps: m(rawRuns, 'rps'),
     }
   }
 
@@ -133,9 +161,11 @@ runBench('report', async () => {
   // What the statement costs in CPU, apart from waiting for a core on a busy machine.
   const client = new pg.Client({ connectionString: pgh.url })
   await client.connect()
-  const cpu = await backendCpuMs(client, sql, values).finally(() => client.end())
+  const cpu = await backendCpuMs(client, sql, values)
+  const rawCpu = await backendCpuMs(client, rawSql, values).finally(() => client.end())
   const load1 = loadavg()[0]!
-  log(`the statement takes ${cpu === null ? 'unknown' : cpu.toFixed(1)} ms of CPU per run in one backend (no parallel workers); load average ${load1.toFixed(2)} on this machine`)
+  const ms = (x: number | null) => (x === null ? 'unknown' : x.toFixed(1))
+  log(`the statement takes ${ms(cpu)} ms of CPU per run in one backend (no parallel workers), the pre-tally one ${ms(rawCpu)} ms; load average ${load1.toFixed(2)} on this machine`)
 
   const result = {
     bench: 'report',
@@ -147,15 +177,20 @@ runBench('report', async () => {
     // The two headline figures: ratio under concurrency, p95 of a report request on its own.
     ratio: concurrent.ratio,
     p95ms: sequential.p95ms,
+    // For comparison only: the pre-tally statement's p95 one at a time, as bare SQL.
+    rawP95ms: sequential.rawP95Ms,
     sequential,
     concurrent,
     bareCpuMs: cpu === null ? null : round(cpu, 1),
+    rawCpuMs: rawCpu === null ? null : round(rawCpu, 1),
+    tallyRows: fill.tallyRows,
     loadAverage: round(load1, 2),
     fillMs: fill.ms,
     target: { ratio: '>=0.5', p95ms: '<200' },
   }
   log(
-    `one at a time: ours p50 ${sequential.p50ms} ms, p95 ${sequential.p95ms} ms (target < 200), bare p95 ${sequential.bareP95Ms} ms, ratio ${sequential.ratio}; ` +
+    `one at a time: ours p50 ${sequential.p50ms} ms, p95 ${sequential.p95ms} ms (target < 200), bare p95 ${sequential.bareP95Ms} ms, ratio ${sequential.ratio}, ` +
+      `pre-tally statement p95 ${sequential.rawP95Ms} ms; ` +
       `${CONCURRENCY} at once: ours p95 ${concurrent.p95ms} ms, bare p95 ${concurrent.bareP95Ms} ms, ratio ${concurrent.ratio} (target >= 0.5)`,
   )
   return result

@@ -29,9 +29,12 @@ import type { DisciplineOut, DisciplineRow, Figures, GroupBy } from './schemas.t
 // 20261129024210_inbox_open_flag_assignment_tally. Open ones (new, in_work, on_check) turn from
 // "open" to "overdue" as `now` passes their deadline, so they are read live from assignment
 // through its (status, issued_at) index; they are few (only the recent past is still open).
-// Both sources give rows of the same shape, n assignments each, and the FILTERed sums below
-// apply the semantics above to them. The period [fromAt, toAt) runs from one Kyiv midnight to
-// another, so on the tally's side it is exactly the Kyiv days from fromAt's to the day before toAt's.
+// Both sources give rows of the same shape, n assignments each, and the same FILTERed sums
+// (FIGURES, the semantics above in SQL) count each source on its own; the partial figures are then
+// added up per unit (and executor). Counting the two sources' rows appended in one aggregate
+// gives the same figures but costs about a third more CPU (measured at 1M assignments).
+// The period [fromAt, toAt) runs from one Kyiv midnight to another, so on the tally's side it is
+// exactly the Kyiv days from fromAt's to the day before toAt's.
 
 const KYIV_DAY = (param: string) => `(${param}::timestamptz AT TIME ZONE 'Europe/Kyiv')::date`
 
@@ -49,20 +52,36 @@ const FIGURES = `
 // statements, planned for their values), PostgreSQL folds this to true or false.
 const WHOLE_TREE = '($4::uuid[] IS NULL AND $5::uuid[] IS NULL)'
 
-// The period's assignments as (unit, executor, status, deadline moved, deadline passed, n):
-// the tally's settled counts, then the open assignments one by one. past_due only matters for
-// open ones; a settled status already says whether it was late.
-const COUNTS = `
-  counts AS (
-    SELECT t.unit_id, t.executor_id, t.status, t.extended, false AS past_due, t.n
-      FROM assignment_tally t
-     WHERE t.day >= ${KYIV_DAY('$1')} AND t.day < ${KYIV_DAY('$2')}
-    UNION ALL
-    SELECT o.unit_id, o.executor_id, o.status, o.due_at > o.original_due_at, o.due_at < $3, 1
-      FROM assignment o
-     WHERE o.status IN ('new', 'in_work', 'on_check')
-       AND o.issued_at >= $1 AND o.issued_at < $2
+// The period's assignments as (unit, executor, status, deadline moved, deadline passed, n), from
+// the two sources: the tally's settled counts, and the open assignments one by one. past_due only
+// matters for open ones; a settled status already says whether it was late.
+const SETTLED = `
+          SELECT t.unit_id, t.executor_id, t.status, t.extended, false AS past_due, t.n
+            FROM assignment_tally t
+           WHERE t.day >= ${KYIV_DAY('$1')} AND t.day < ${KYIV_DAY('$2')}`
+const OPEN = `
+          SELECT o.unit_id, o.executor_id, o.status, o.due_at > o.original_due_at AS extended, o.due_at < $3 AS past_due, 1 AS n
+            FROM assignment o
+           WHERE o.status IN ('new', 'in_work', 'on_check')
+             AND o.issued_at >= $1 AND o.issued_at < $2`
+
+/** The agg CTE: each source's FIGURES per `keys` (limited to the tree), added up. */
+function agg(keys: string): string {
+  const part = (source: string) => `
+      SELECT ${keys},${FIGURES}
+        FROM (${source}) a
+       WHERE ${WHOLE_TREE} OR a.unit_id IN (SELECT id FROM tree)
+       GROUP BY ${keys}`
+  const add = ['assigned', 'done_on_time', 'done_late', 'overdue', 'open', 'extended', 'cancelled'].map((f) => `sum(p.${f})::int AS ${f}`).join(', ')
+  return `
+  agg AS (
+    SELECT ${keys}, ${add}
+      FROM (${part(SETTLED)}
+      UNION ALL${part(OPEN)}
+      ) p
+     GROUP BY ${keys}
   )`
+}
 
 const TREE = `
 WITH RECURSIVE
@@ -82,15 +101,9 @@ WITH RECURSIVE
      WHERE w.depth < 32
   ),
   -- A root that lies under another root appears twice: keep it once, under the outer one.
-  tree AS (SELECT DISTINCT ON (id) id, parent_id, depth, path FROM walk ORDER BY id, depth DESC),${COUNTS}`
+  tree AS (SELECT DISTINCT ON (id) id, parent_id, depth, path FROM walk ORDER BY id, depth DESC)`
 
-const UNIT_SQL = `${TREE},
-  agg AS (
-    SELECT a.unit_id,${FIGURES}
-      FROM counts a
-     WHERE ${WHOLE_TREE} OR a.unit_id IN (SELECT id FROM tree)
-     GROUP BY a.unit_id
-  )
+const UNIT_SQL = `${TREE},${agg('unit_id')}
 SELECT t.id AS unit_id, u.name AS unit_name, u.code AS unit_code, t.parent_id, t.depth,
        NULL::uuid AS executor_id, NULL::text AS executor_name,
        coalesce(g.assigned, 0) AS assigned, coalesce(g.done_on_time, 0) AS done_on_time, coalesce(g.done_late, 0) AS done_late,
@@ -103,13 +116,7 @@ SELECT t.id AS unit_id, u.name AS unit_name, u.code AS unit_code, t.parent_id, t
 
 // The one-row "s" keeps an answer when nobody has assignments, so an empty tree (a unit
 // outside the viewer's scope) can be told from an empty period.
-const PERSON_SQL = `${TREE},
-  agg AS (
-    SELECT a.unit_id, a.executor_id,${FIGURES}
-      FROM counts a
-     WHERE ${WHOLE_TREE} OR a.unit_id IN (SELECT id FROM tree)
-     GROUP BY a.unit_id, a.executor_id
-  )
+const PERSON_SQL = `${TREE},${agg('unit_id, executor_id')}
 SELECT s.tree_units, s.root_name, p.*
   FROM (SELECT count(*)::int AS tree_units, min(u.name) FILTER (WHERE t.depth = 0) AS root_name FROM tree t JOIN unit u ON u.id = t.id) s
   LEFT JOIN (

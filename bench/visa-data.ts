@@ -354,7 +354,7 @@ export class Generator {
         tpl: s,
         skipped,
         row: { id, approval_id: approval.id, index, name: s.name, kind: s.kind, rule: s.rule, deadline_days: s.deadlineDays, state: 'pending' as string, activated_at: null as string | null, due_at: null as string | null, finished_at: null as string | null },
-        parts: (skipped ? [] : route[index]!).map((positionId) => ({ id: randomUUID(), stage_id: id, position_id: positionId, mandatory: true, added_by_id: null })),
+        parts: (skipped ? [] : route[index]!).map((positionId) => ({ id: randomUUID(), stage_id: id, position_id: positionId, mandatory: true, added_by_id: null, open: false })),
       }
     })
     const decisions = new Map<string, Decision>()
@@ -548,6 +548,8 @@ export class Generator {
       sink.approval.push(approval)
       for (const s of stages) {
         sink.approval_stage.push(s.row)
+        // The product's inbox flag: the stage is active in a running route and the participant has not acted this round.
+        for (const p of s.parts) p.open = approval.state === 'running' && s.row.state === 'active' && !decisions.has(`${p.id}:${approval.round}`)
         sink.approval_participant.push(...s.parts)
       }
       sink.visa.push(...visas)
@@ -960,7 +962,7 @@ export async function signature(c: pg.Client, approvalId: string): Promise<unkno
            'i', st.index, 'name', st.name, 'kind', st.kind, 'rule', st.rule, 'deadline', st.deadline_days, 'state', st.state,
            'activated', st.activated_at IS NOT NULL, 'due', st.due_at IS NOT NULL, 'finished', st.finished_at IS NOT NULL,
            'dueAfterActivation', st.due_at > st.activated_at,
-           'participants', (SELECT json_agg(json_build_object('pos', ap.position_id, 'mandatory', ap.mandatory, 'addedBy', ap.added_by_id) ORDER BY ap.position_id)
+           'participants', (SELECT json_agg(json_build_object('pos', ap.position_id, 'mandatory', ap.mandatory, 'addedBy', ap.added_by_id, 'open', ap.open) ORDER BY ap.position_id)
                               FROM approval_participant ap WHERE ap.stage_id = st.id),
            'visas', (SELECT json_agg(json_build_object('round', vi.round, 'decision', vi.decision, 'approval', vi.approval_id = a.id,
                        'holder', EXISTS (SELECT 1 FROM approval_participant ap JOIN position_holder ph ON ph.position_id = ap.position_id AND ph.until IS NULL
@@ -1072,6 +1074,7 @@ export async function checkInvariants(c: pg.Client): Promise<void> {
     ['visa round not after the approval round', `SELECT count(*) FROM visa v JOIN approval a ON a.id = v.approval_id WHERE v.round > a.round`],
     ['row_version = transitions', `SELECT count(*) FROM approval a WHERE a.row_version <> 1 + (SELECT count(*) FROM visa v WHERE v.approval_id = a.id) + (a.round - 1) + CASE WHEN a.state = 'withdrawn' THEN 1 ELSE 0 END`],
     ['active stage of a running route undecided this round', `SELECT count(*) FROM approval a JOIN approval_stage s ON s.approval_id = a.id AND s.state = 'active' JOIN visa v ON v.stage_id = s.id AND v.round = a.round WHERE a.state = 'running'`],
+    ['participant open iff active stage of a running route, undecided this round', `SELECT count(*) FROM approval_participant p JOIN approval_stage s ON s.id = p.stage_id JOIN approval a ON a.id = s.approval_id WHERE p.open <> (a.state = 'running' AND s.state = 'active' AND NOT EXISTS (SELECT 1 FROM visa v WHERE v.participant_id = p.id AND v.round = a.round))`],
     ['done stages have an approving visa', `SELECT count(*) FROM approval_stage s WHERE s.state = 'done' AND NOT EXISTS (SELECT 1 FROM visa v WHERE v.stage_id = s.id AND v.decision <> 'return')`],
     ['skipped stages have no participants, others some', `SELECT count(*) FROM approval_stage s WHERE (s.state = 'skipped') = EXISTS (SELECT 1 FROM approval_participant p WHERE p.stage_id = s.id)`],
     ['stage timestamps', `SELECT count(*) FROM approval_stage WHERE (state IN ('pending', 'skipped') AND (activated_at IS NOT NULL OR due_at IS NOT NULL OR finished_at IS NOT NULL)) OR (state = 'active' AND (activated_at IS NULL OR due_at IS NULL OR finished_at IS NOT NULL)) OR (state IN ('done', 'returned') AND (activated_at IS NULL OR finished_at IS NULL OR finished_at < activated_at))`],

@@ -21,9 +21,11 @@
  * waves per side first). Ours counts HTTP 200 answers only (anything else fails the run).
  * Bare runs, per visa, BEGIN; SELECT ... FOR UPDATE of the approval; the visa INSERT; the
  * stage UPDATEs (done; next active with its working-day deadline); the two
- * graphile_worker.add_job calls (reminder, overdue); the approval and document UPDATEs; the
- * notification INSERT and one send_email add_job per notified person with an address; the
- * two pg_notify; the two audit_event INSERTs (chained by the trigger); COMMIT: the writes of
+ * graphile_worker.add_job calls (reminder, overdue); the participants' inbox flags (one
+ * UPDATE); the approval UPDATE (the document's status does not change inside a running
+ * route, so neither side writes it); the notification INSERT and one send_email add_job per
+ * notified person with an address; the two pg_notify; both audit_event rows in one INSERT
+ * (chained by the trigger); COMMIT: the writes of
  * decide() in the product's order, one statement per round trip, values computed in this
  * process, reading nothing else and answering nothing. After the warm-up the bench checks
  * that a bare visa and an API visa leave identical rows behind (see signature()).
@@ -287,8 +289,9 @@ async function bareVisa(c: pg.Client, w: World, task: Task): Promise<void> {
       `stage_reminder:${next.id}:${a.round}`,
     ])
     await c.query(`SELECT graphile_worker.add_job('stage_overdue', $1::json, run_at => $2::timestamptz, job_key => $3::text)`, [JSON.stringify({ stageId: next.id, round: a.round }), due, `stage_overdue:${next.id}:${a.round}`])
+    // The inbox flags: the visa closes this participant's task, the next stage's open.
+    await c.query(`UPDATE approval_participant SET open = (id = ANY($1::uuid[])) WHERE id = ANY($2::uuid[])`, [next.participants.map((p) => p.id), [part.id, ...next.participants.map((p) => p.id)]])
     await c.query(`UPDATE approval SET state = 'running', round = $2, row_version = row_version + 1, finished_at = NULL WHERE id = $1`, [a.approvalId, a.round])
-    await c.query(`UPDATE document SET status = 'in_approval', updated_at = $2 WHERE id = $1`, [a.documentId, now])
     await c.query(
       `INSERT INTO notification (id, user_id, kind, title, body, link, dedupe_key)
        SELECT x.id, x.user_id, x.kind, x.title, x.body, x.link, x.dedupe_key
@@ -302,13 +305,14 @@ async function bareVisa(c: pg.Client, w: World, task: Task): Promise<void> {
     }
     for (const p of encodeEvent({ userIds: notified, type: 'notification' })) await c.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, p])
     for (const p of encodeEvent({ userIds: [a.authorId, ...notified, actor], type: 'approval', documentId: a.documentId })) await c.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, p])
-    const auditSql = `INSERT INTO audit_event (actor_id, ip, action, target_type, target_id, after) VALUES ($1, $2, $3, 'document', $4, $5)`
-    await c.query(auditSql, [actor, ip, 'approval.stage_activated', a.documentId, { approvalId: a.approvalId, stage: next.name, index: next.index, round: a.round, dueAt: due.toISOString() }])
-    await c.query(auditSql, [
+    // Both audit events in one statement, last before COMMIT (the chain's head stays locked until then).
+    await c.query(`INSERT INTO audit_event (actor_id, ip, action, target_type, target_id, after) VALUES ($1, $2, $3, 'document', $4, $5), ($1, $2, $6, 'document', $4, $7)`, [
       actor,
       ip,
-      'approval.visa',
+      'approval.stage_activated',
       a.documentId,
+      { approvalId: a.approvalId, stage: next.name, index: next.index, round: a.round, dueAt: due.toISOString() },
+      'approval.visa',
       { approvalId: a.approvalId, visaId, stage: stage.name, decision: 'approve', comment: '', round: a.round, versionNumber: a.version.number, versionSha256: a.version.sha256, onBehalfOf: null },
     ])
     await c.query('COMMIT')

@@ -64,8 +64,11 @@ export default async function approvalRoutes(app: App) {
     '/approvals/:id/decisions',
     { config: { access: 'authenticated' }, schema: { tags: ['approvals'], summary: 'A visa: approve, approve with remarks, or return for revision', params: IdParams, body: DecisionBody, response: { 200: ApprovalOut, ...errors(400, 401, 403, 404, 409) } } },
     async (req) => {
-      await decide(app.prisma, requireAuth(req), actorOf(req), req.params.id, req.body)
-      return viewOf(req, req.params.id)
+      const auth = requireAuth(req)
+      // Answered from what the transaction wrote, without reading it all again. Having just
+      // acted on the route, the person is its participant and may see the document.
+      const done = await decide(app.prisma, auth, actorOf(req), req.params.id, req.body)
+      return presentApproval(app.prisma, auth, done.approval, done.actors)
     },
   )
   app.post(

@@ -32,8 +32,12 @@ const pdfText = (bytes: Buffer) => {
   return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
 }
 
-const visa = (c: ApiClient, approvalId: string, sha: string, decision: string, comment?: string) =>
-  c.post(`/api/approvals/${approvalId}/decisions`, { decision, versionSha256: sha, ...(comment ? { comment } : {}) })
+const visa = async (c: ApiClient, approvalId: string, sha: string, decision: string, comment?: string) => {
+  const res = await c.post(`/api/approvals/${approvalId}/decisions`, { decision, versionSha256: sha, ...(comment ? { comment } : {}) })
+  // The answer is built from what the transaction wrote, not read back: it must equal a fresh read.
+  if (res.statusCode === 200) expect(res.json()).toEqual((await c.get(`/api/approvals/${approvalId}`)).json())
+  return res
+}
 
 const inbox = async (c: ApiClient) => (await c.get('/api/inbox')).json()
 
@@ -253,5 +257,18 @@ describe('authorization and bad input on every approval action', () => {
     expect((await author.post(`/api/documents/${id}/approval`, { extraParticipants: [{ stageKey: 'legal', positionId: '00000000-0000-4000-8000-000000000000' }] })).json().code).toBe('POSITION_NOT_FOUND')
     expect(await w.t.db.prisma.approval.count({ where: { documentId: id } })).toBe(0)
     expect((await author.get(`/api/documents/${id}`)).json().status).toBe('draft')
+  })
+})
+
+describe('the inbox flags', () => {
+  it('mark exactly the undecided participants of active stages of running routes, after everything above', async () => {
+    // approval_participant.open is what «Сьогодні» reads; it must agree with the routes themselves.
+    const [flags] = await w.t.db.prisma.$queryRaw<{ wrong: number; open: number }[]>`
+      SELECT count(*) FILTER (WHERE p.open <> (a.state = 'running' AND s.state = 'active' AND NOT EXISTS (
+               SELECT 1 FROM visa v WHERE v.participant_id = p.id AND v.round = a.round)))::int AS wrong,
+             count(*) FILTER (WHERE p.open)::int AS open
+        FROM approval_participant p JOIN approval_stage s ON s.id = p.stage_id JOIN approval a ON a.id = s.approval_id`
+    expect(flags!.wrong).toBe(0)
+    expect(flags!.open).toBeGreaterThan(0)
   })
 })

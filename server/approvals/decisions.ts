@@ -1,14 +1,14 @@
 import { Readable } from 'node:stream'
 import type { Db, Tx } from '../db/client.ts'
 import { AppError } from '../errors.ts'
-import { audit, type Actor } from '../audit/record.ts'
+import { auditAll, type Actor, type AuditEntry } from '../audit/record.ts'
 import type { Auth } from '../people/sessions.ts'
 import type { ObjectStore } from '../../storage/index.ts'
 import { renderExpertConclusion } from '../pdf/conclusion.ts'
-import { transition, type Command, type Decision } from './machine.ts'
-import { latestVersion, lockApproval, snapshotOf, type LoadedApproval } from './load.ts'
+import { transition, type Command, type Decision, type Effect } from './machine.ts'
+import { approvalInclude, latestVersion, lockApproval, snapshotOf, type LoadedApproval } from './load.ts'
 import { persistTransition } from './persist.ts'
-import { actingAs, actorsOf, type PersonRef } from './people.ts'
+import { actingAs, actorsOf, type PersonRef, type PositionActors } from './people.ts'
 import type { ConclusionBody, DecisionBody } from './schemas.ts'
 import { KIND_LABELS } from '../documents/labels.ts'
 
@@ -20,6 +20,8 @@ export interface Acting {
   stage: Stage
   onBehalfOf: PersonRef | null
   positionTitle: string
+  /** Holders and substitutes of the positions looked at (every stage's, unless limited to one kind), at this moment. */
+  actors: Map<string, PositionActors>
 }
 
 /**
@@ -32,7 +34,7 @@ export async function choose(tx: Db | Tx, a: LoadedApproval, userId: string, wan
   const actors = await actorsOf(tx, [...new Set(all.map((x) => x.participant.positionId))])
   const mine = all.flatMap(({ stage, participant }) => {
     const act = actingAs(actors.get(participant.positionId)!, userId)
-    return act ? [{ stage, participant, onBehalfOf: act.onBehalfOf, positionTitle: actors.get(participant.positionId)!.title }] : []
+    return act ? [{ stage, participant, onBehalfOf: act.onBehalfOf, positionTitle: actors.get(participant.positionId)!.title, actors }] : []
   })
   const pool = wanted ? mine.filter((m) => m.participant.id === wanted) : mine
   if (pool.length === 0) throw new AppError('NOT_A_PARTICIPANT')
@@ -67,8 +69,25 @@ export async function recordVisa(tx: Tx, a: LoadedApproval, auth: Auth, acting: 
   })
 }
 
-/** A visa: approve, approve with remarks, or return for revision, on the version the approver read. */
-export async function decide(db: Db, auth: Auth, actor: Actor, approvalId: string, body: DecisionBody) {
+/** The approval after a transition, with the visa just given added to its participant. */
+function withVisa(after: LoadedApproval, visa: LoadedApproval['stages'][number]['participants'][number]['visas'][number]): LoadedApproval {
+  return {
+    ...after,
+    stages: after.stages.map((st) => ({ ...st, participants: st.participants.map((p) => (p.id === visa.participantId ? { ...p, visas: [...p.visas, visa] } : p)) })),
+  }
+}
+
+/** What a decision leaves behind: the approval as it now stands, and the positions' people as they were looked up for it. */
+export interface Decided {
+  approval: LoadedApproval
+  actors: Map<string, PositionActors>
+}
+
+/**
+ * A visa: approve, approve with remarks, or return for revision, on the version the approver
+ * read. Answers with the approval as written (no second read: the caller presents it).
+ */
+export async function decide(db: Db, auth: Auth, actor: Actor, approvalId: string, body: DecisionBody): Promise<Decided> {
   const comment = body.comment?.trim() ?? ''
   // A return says what to fix; remarks without text would say nothing.
   if ((body.decision === 'return' || body.decision === 'approve_with_remarks') && !comment) throw new AppError('COMMENT_REQUIRED')
@@ -81,15 +100,18 @@ export async function decide(db: Db, auth: Auth, actor: Actor, approvalId: strin
     const version = await latestVersion(tx, a.documentId)
     if (version.sha256 !== body.versionSha256) throw new AppError('STALE_VERSION', `чинна версія — №${version.number}`)
     const visa = await recordVisa(tx, a, auth, acting, body.decision, comment, version)
-    await persistTransition(tx, a, out.next, out.effects, actor)
-    await audit(tx, actor, {
-      action: 'approval.visa',
-      targetType: 'document',
-      targetId: a.documentId,
-      after: { approvalId, visaId: visa.id, stage: acting.stage.name, decision: body.decision, comment, round: a.round, versionNumber: version.number, versionSha256: version.sha256, onBehalfOf: acting.onBehalfOf?.fullName ?? null },
-    })
-    await auditOutcome(tx, actor, a, out.effects)
-    return visa
+    const { after, audits } = await persistTransition(tx, a, out.next, out.effects, actor, new Date(), acting.actors)
+    await auditAll(tx, actor, [
+      ...audits,
+      {
+        action: 'approval.visa',
+        targetType: 'document',
+        targetId: a.documentId,
+        after: { approvalId, visaId: visa.id, stage: acting.stage.name, decision: body.decision, comment, round: a.round, versionNumber: version.number, versionSha256: version.sha256, onBehalfOf: acting.onBehalfOf?.fullName ?? null },
+      },
+      ...outcomeAudits(a, out.effects),
+    ])
+    return { approval: withVisa(after, visa), actors: acting.actors }
   })
 }
 
@@ -104,7 +126,7 @@ export async function conclude(db: Db, store: ObjectStore, auth: Auth, actor: Ac
   const remarks = body.remarks.map((r, i) => ({ n: i + 1, text: r.text.trim(), ...(r.page ? { page: r.page } : {}) })).filter((r) => r.text)
   if (body.result !== 'positive' && remarks.length === 0) throw new AppError('REMARKS_REQUIRED')
   // A first look without the lock, so nobody without the right renders and stores PDFs.
-  const peek = await db.approval.findUnique({ where: { id: approvalId }, include: { template: true, document: { include: { authorUnit: true } }, stages: { orderBy: { index: 'asc' }, include: { participants: { include: { visas: true } } } } } })
+  const peek = await db.approval.findUnique({ where: { id: approvalId }, include: { ...approvalInclude, document: { include: { authorUnit: true } } } })
   if (!peek) throw new AppError('APPROVAL_NOT_FOUND')
   // Only people on an expert-review stage may conclude; anyone else is not on that stage (403).
   const acting = await choose(db, peek, auth.userId, body.participantId, 'expert_review')
@@ -155,14 +177,17 @@ export async function conclude(db: Db, store: ObjectStore, auth: Auth, actor: Ac
         authorId: auth.userId,
       },
     })
-    await persistTransition(tx, a, out.next, out.effects, actor)
-    await audit(tx, actor, {
-      action: 'conclusion.issued',
-      targetType: 'document',
-      targetId: a.documentId,
-      after: { approvalId, conclusionId: conclusion.id, result: body.result, remarks: remarks.length, versionNumber: current.number, versionSha256: current.sha256, pdfSha256: stored.sha256 },
-    })
-    await auditOutcome(tx, actor, a, out.effects)
+    const { audits } = await persistTransition(tx, a, out.next, out.effects, actor)
+    await auditAll(tx, actor, [
+      ...audits,
+      {
+        action: 'conclusion.issued',
+        targetType: 'document',
+        targetId: a.documentId,
+        after: { approvalId, conclusionId: conclusion.id, result: body.result, remarks: remarks.length, versionNumber: current.number, versionSha256: current.sha256, pdfSha256: stored.sha256 },
+      },
+      ...outcomeAudits(a, out.effects),
+    ])
     return conclusion
   })
 }
@@ -184,9 +209,12 @@ export async function resubmit(db: Db, auth: Auth, actor: Actor, approvalId: str
     const returnVisa = await tx.visa.findFirst({ where: { approvalId, round: a.round, decision: 'return' }, orderBy: { at: 'desc' } })
     const version = await latestVersion(tx, a.documentId)
     if (returnVisa && version.number <= returnVisa.versionNumber) throw new AppError('NEW_VERSION_REQUIRED', `повернуто версію №${returnVisa.versionNumber}; завантажте нову`)
-    await persistTransition(tx, a, out.next, out.effects, actor)
+    const { audits } = await persistTransition(tx, a, out.next, out.effects, actor)
     const from = out.effects.find((e) => e.type === 'restarted')
-    await audit(tx, actor, { action: 'approval.resubmitted', targetType: 'document', targetId: a.documentId, after: { approvalId, round: out.next.round, fromStage: from?.type === 'restarted' ? from.fromIndex : null, versionNumber: version.number, versionSha256: version.sha256 } })
+    await auditAll(tx, actor, [
+      ...audits,
+      { action: 'approval.resubmitted', targetType: 'document', targetId: a.documentId, after: { approvalId, round: out.next.round, fromStage: from?.type === 'restarted' ? from.fromIndex : null, versionNumber: version.number, versionSha256: version.sha256 } },
+    ])
   })
 }
 
@@ -196,14 +224,16 @@ export async function withdraw(db: Db, auth: Auth, actor: Actor, approvalId: str
     const a = await lockApproval(tx, approvalId)
     await assertAuthorSide(tx, auth, a, true)
     const out = apply(a, { type: 'withdraw' })
-    await persistTransition(tx, a, out.next, out.effects, actor)
-    await audit(tx, actor, { action: 'approval.withdrawn', targetType: 'document', targetId: a.documentId, after: { approvalId, reason } })
+    const { audits } = await persistTransition(tx, a, out.next, out.effects, actor)
+    await auditAll(tx, actor, [...audits, { action: 'approval.withdrawn', targetType: 'document', targetId: a.documentId, after: { approvalId, reason } }])
   })
 }
 
-export async function auditOutcome(tx: Tx, actor: Actor, a: LoadedApproval, effects: ReturnType<typeof transition> extends infer O ? (O extends { ok: true; effects: infer E } ? E : never) : never) {
-  for (const e of effects) {
-    if (e.type === 'stage_returned') await audit(tx, actor, { action: 'approval.returned', targetType: 'document', targetId: a.documentId, after: { approvalId: a.id, stageIndex: e.index, round: a.round } })
-    if (e.type === 'completed') await audit(tx, actor, { action: 'approval.completed', targetType: 'document', targetId: a.documentId, after: { approvalId: a.id, round: a.round } })
-  }
+/** Audit entries for what a decision ended in: a return, or the route's completion. */
+export function outcomeAudits(a: LoadedApproval, effects: Effect[]): AuditEntry[] {
+  return effects.flatMap((e): AuditEntry[] => {
+    if (e.type === 'stage_returned') return [{ action: 'approval.returned', targetType: 'document', targetId: a.documentId, after: { approvalId: a.id, stageIndex: e.index, round: a.round } }]
+    if (e.type === 'completed') return [{ action: 'approval.completed', targetType: 'document', targetId: a.documentId, after: { approvalId: a.id, round: a.round } }]
+    return []
+  })
 }

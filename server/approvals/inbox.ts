@@ -20,12 +20,14 @@ interface Row {
 
 /**
  * "Сьогодні": what awaits this person now. Tasks come through the positions they hold and
- * the positions of people they stand in for; the scan starts from active stages, which
- * stay few however many documents the archive holds.
+ * the positions of people they stand in for, read from the participants whose task is open
+ * (approval_participant.open, kept by persistTransition) through the (position, open) index:
+ * the work grows with this person's own tasks, not with everyone's. Drafts returned for
+ * revision are found from their authors (this person, and whom they stand in for).
  */
 export async function inbox(db: Db, userId: string, now = new Date()): Promise<InboxOut> {
   const rows = await db.$queryRaw<Row[]>`
-    WITH mine AS (
+    WITH mine AS MATERIALIZED (
       SELECT ph.position_id, NULL::text AS on_behalf_of
         FROM position_holder ph
        WHERE ph.user_id = ${userId}::uuid AND ph.since <= ${now} AND (ph.until IS NULL OR ph.until > ${now})
@@ -40,22 +42,21 @@ export async function inbox(db: Db, userId: string, now = new Date()): Promise<I
            CASE WHEN st.kind = 'expert_review' THEN 'review' ELSE 'approve' END AS task,
            d.id AS document_id, d.title, d.kind AS document_kind, a.id AS approval_id,
            st.name AS stage_name, st.kind AS stage_kind, st.due_at, st.activated_at AS since, mine.on_behalf_of
-      FROM approval_stage st
-      JOIN approval a ON a.id = st.approval_id AND a.state = 'running'
-      JOIN approval_participant ap ON ap.stage_id = st.id
-      JOIN mine ON mine.position_id = ap.position_id
+      FROM mine
+      JOIN approval_participant ap ON ap.position_id = mine.position_id AND ap.open
+      JOIN approval_stage st ON st.id = ap.stage_id
+      JOIN approval a ON a.id = st.approval_id
       JOIN document d ON d.id = a.document_id
-     WHERE st.state = 'active'
-       AND NOT EXISTS (SELECT 1 FROM visa v WHERE v.participant_id = ap.id AND v.round = a.round)
     UNION ALL
     SELECT 'returned', d.id, d.title, d.kind, a.id, st.name, st.kind, NULL, st.finished_at, NULL
-      FROM approval a
-      JOIN document d ON d.id = a.document_id
-      JOIN approval_stage st ON st.approval_id = a.id AND st.state = 'returned'
-     WHERE a.state = 'returned'
-       AND (d.created_by_id = ${userId}::uuid OR EXISTS (
-            SELECT 1 FROM substitution s WHERE s.user_id = d.created_by_id AND s.substitute_id = ${userId}::uuid
-               AND s.cancelled_at IS NULL AND s.starts_at <= ${now} AND s.ends_at > ${now}))`
+      FROM (SELECT ${userId}::uuid AS user_id
+            UNION
+            SELECT s.user_id FROM substitution s
+             WHERE s.substitute_id = ${userId}::uuid AND s.cancelled_at IS NULL AND s.starts_at <= ${now} AND s.ends_at > ${now}) au
+      -- A returned route's document is a draft again (persistTransition), so the author's drafts are the place to look.
+      JOIN document d ON d.created_by_id = au.user_id AND d.status = 'draft'
+      JOIN approval a ON a.document_id = d.id AND a.state = 'returned'
+      JOIN approval_stage st ON st.approval_id = a.id AND st.state = 'returned'`
   const items = rows
     .map((r) => ({
       task: r.task,

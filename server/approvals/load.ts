@@ -6,6 +6,7 @@ import type { ApprovalSnapshot } from './machine.ts'
 export const approvalInclude = {
   template: true,
   document: true,
+  startedBy: { select: { id: true, fullName: true } },
   stages: { orderBy: { index: 'asc' as const }, include: { participants: { orderBy: { id: 'asc' as const }, include: { visas: true } } } },
 } satisfies Prisma.ApprovalInclude
 

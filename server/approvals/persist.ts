@@ -1,13 +1,13 @@
 import type { Tx } from '../db/client.ts'
 import type { DocumentStatus } from '../generated/prisma/client.ts'
-import { audit, type Actor } from '../audit/record.ts'
+import type { Actor, AuditEntry } from '../audit/record.ts'
 import { enqueue } from '../jobs/queue.ts'
 import { notify, publish, type NotificationInput } from '../notifications/notify.ts'
 import { calendarFor } from '../calendar/calendar.service.ts'
 import { addWorkingDays, reminderAt } from '../calendar/working-days.ts'
 import type { ApprovalSnapshot, Effect } from './machine.ts'
 import type { LoadedApproval } from './load.ts'
-import { actorsOf, peopleToNotify } from './people.ts'
+import { actorsOf, peopleToNotify, type PositionActors } from './people.ts'
 
 const DOCUMENT_STATUS: Record<ApprovalSnapshot['state'], DocumentStatus> = {
   running: 'in_approval',
@@ -16,39 +16,79 @@ const DOCUMENT_STATUS: Record<ApprovalSnapshot['state'], DocumentStatus> = {
   withdrawn: 'withdrawn',
 }
 
+// Made once: building an Intl formatter costs more than a whole statement round trip.
+const DUE_FORMAT = new Intl.DateTimeFormat('uk-UA', { timeZone: 'Europe/Kyiv', dateStyle: 'long' })
+
 export const documentLink = (documentId: string) => `/documents/${documentId}`
 
+/** Participants whose task is open after a transition: on the active stage of a running route, not yet decided this round. */
+export function openParticipants(next: ApprovalSnapshot): Set<string> {
+  const open = new Set<string>()
+  if (next.state !== 'running') return open
+  for (const st of next.stages) if (st.state === 'active') for (const p of st.participants) if (p.decision === null) open.add(p.id)
+  return open
+}
+
+export interface Persisted {
+  /** The approval as written: states, deadlines and open flags of this transition (visas as loaded; the caller adds a new one). */
+  after: LoadedApproval
+  /** Audit entries of the transition, for the caller to write with its own in one insert just before commit (auditAll). */
+  audits: AuditEntry[]
+}
+
 /**
- * Writes a transition: stage states and deadlines, the approval's state, the document's
- * status, reminder jobs for a newly active stage, notifications and the live event, all in
- * the caller's transaction so that none of it exists unless the transition commits.
+ * Writes a transition: stage states and deadlines, participants' open flags (the inbox),
+ * the approval's state, the document's status, reminder jobs for a newly active stage,
+ * notifications and the live event, all in the caller's transaction so that none of it
+ * exists unless the transition commits. `actors` may carry the positions' holders already
+ * loaded for this moment (decide() has them); missing ones are loaded.
  */
-export async function persistTransition(tx: Tx, a: LoadedApproval, next: ApprovalSnapshot, effects: Effect[], actor: Actor, now = new Date()) {
+export async function persistTransition(tx: Tx, a: LoadedApproval, next: ApprovalSnapshot, effects: Effect[], actor: Actor, now = new Date(), actors?: Map<string, PositionActors>): Promise<Persisted> {
   const calendar = effects.some((e) => e.type === 'stage_activated') ? await calendarFor(tx, now) : null
   const activated = new Map<number, Date>()
+  const stages: LoadedApproval['stages'] = []
+  const open = openParticipants(next)
   for (const st of a.stages) {
     const to = next.stages.find((x) => x.index === st.index)!.state
     const activates = effects.some((e) => e.type === 'stage_activated' && e.index === st.index)
-    if (to === st.state && !activates) continue
+    const participants = st.participants.map((p) => (p.open === open.has(p.id) ? p : { ...p, open: open.has(p.id) }))
+    if (to === st.state && !activates) {
+      stages.push({ ...st, participants })
+      continue
+    }
+    let row: Pick<typeof st, 'state' | 'activatedAt' | 'dueAt' | 'finishedAt'>
     if (to === 'active') {
       const dueAt = addWorkingDays(now, st.deadlineDays, calendar!)
       activated.set(st.index, dueAt)
-      await tx.approvalStage.update({ where: { id: st.id }, data: { state: to, activatedAt: now, dueAt, finishedAt: null } })
+      row = { state: to, activatedAt: now, dueAt, finishedAt: null }
+      await tx.approvalStage.update({ where: { id: st.id }, data: row, select: { id: true } })
       // One reminder and one overdue check per stage and round; a later round gets its own.
       await enqueue(tx, 'stage_reminder', { stageId: st.id, round: next.round }, { runAt: reminderAt(dueAt, calendar!), jobKey: `stage_reminder:${st.id}:${next.round}` })
       await enqueue(tx, 'stage_overdue', { stageId: st.id, round: next.round }, { runAt: dueAt, jobKey: `stage_overdue:${st.id}:${next.round}` })
     } else if (to === 'pending' || to === 'skipped') {
-      await tx.approvalStage.update({ where: { id: st.id }, data: { state: to, activatedAt: null, dueAt: null, finishedAt: null } })
+      row = { state: to, activatedAt: null, dueAt: null, finishedAt: null }
+      await tx.approvalStage.update({ where: { id: st.id }, data: row, select: { id: true } })
     } else {
-      await tx.approvalStage.update({ where: { id: st.id }, data: { state: to, finishedAt: now } })
+      row = { state: to, activatedAt: st.activatedAt, dueAt: st.dueAt, finishedAt: now }
+      await tx.approvalStage.update({ where: { id: st.id }, data: { state: to, finishedAt: now }, select: { id: true } })
     }
+    stages.push({ ...st, ...row, participants })
   }
+  // The inbox's flags: one statement for every participant whose task opened or closed.
+  const flips = a.stages.flatMap((st) => st.participants.filter((p) => p.open !== open.has(p.id)).map((p) => p.id))
+  if (flips.length) await tx.$executeRaw`UPDATE approval_participant SET open = (id = ANY(${[...open]}::uuid[])) WHERE id = ANY(${flips}::uuid[])`
+
   const finished = next.state === 'completed' || next.state === 'withdrawn'
+  const finishedAt = finished ? now : null
   await tx.approval.update({
     where: { id: a.id },
-    data: { state: next.state, round: next.round, rowVersion: { increment: 1 }, finishedAt: finished ? now : null },
+    data: { state: next.state, round: next.round, rowVersion: { increment: 1 }, finishedAt },
+    select: { id: true },
   })
-  await tx.document.update({ where: { id: a.documentId }, data: { status: DOCUMENT_STATUS[next.state] } })
+  // The document's status follows the route; a visa inside a running route leaves it as it is.
+  const status = DOCUMENT_STATUS[next.state]
+  if (a.document.status !== status) await tx.document.update({ where: { id: a.documentId }, data: { status }, select: { id: true } })
+  const after: LoadedApproval = { ...a, state: next.state, round: next.round, rowVersion: a.rowVersion + 1, finishedAt, document: { ...a.document, status }, stages }
 
   // Who hears about it.
   const notes: NotificationInput[] = []
@@ -58,17 +98,21 @@ export async function persistTransition(tx: Tx, a: LoadedApproval, next: Approva
   for (const e of effects) {
     if (e.type === 'stage_activated') {
       const st = a.stages.find((x) => x.index === e.index)!
-      const people = peopleToNotify((await actorsOf(tx, st.participants.map((p) => p.positionId), now)).values())
+      const positions = st.participants.map((p) => p.positionId)
+      const known = actors && positions.every((id) => actors.has(id)) ? actors : await actorsOf(tx, positions, now)
+      const people = peopleToNotify(positions.map((id) => known.get(id)!))
       const due = activated.get(e.index)!
       for (const p of people) {
         notes.push({
           userId: p.id,
           kind: 'task_assigned',
           title: `${st.kind === 'expert_review' ? 'На експертизу' : 'На погодження'}: ${title}`,
-          body: `Етап «${st.name}». Строк — до ${due.toLocaleString('uk-UA', { timeZone: 'Europe/Kyiv', dateStyle: 'long' })}`,
+          body: `Етап «${st.name}». Строк — до ${DUE_FORMAT.format(due)}`,
           link,
           dedupeKey: `task:${st.id}:${next.round}:${p.id}`,
           email: true,
+          // Holders and substitutes come from active accounts with their addresses: no second lookup.
+          address: p.email,
         })
       }
     }
@@ -83,12 +127,14 @@ export async function persistTransition(tx: Tx, a: LoadedApproval, next: Approva
   const everyone = new Set([...author, ...notes.map((n) => n.userId), ...(actor.userId ? [actor.userId] : [])])
   await publish(tx, { userIds: [...everyone], type: 'approval', documentId: a.documentId })
 
+  const audits: AuditEntry[] = []
   for (const e of effects) {
     if (e.type === 'stage_activated') {
       const st = a.stages.find((x) => x.index === e.index)!
-      await audit(tx, actor, { action: 'approval.stage_activated', targetType: 'document', targetId: a.documentId, after: { approvalId: a.id, stage: st.name, index: st.index, round: next.round, dueAt: activated.get(e.index)!.toISOString() } })
+      audits.push({ action: 'approval.stage_activated', targetType: 'document', targetId: a.documentId, after: { approvalId: a.id, stage: st.name, index: st.index, round: next.round, dueAt: activated.get(e.index)!.toISOString() } })
     }
   }
+  return { after, audits }
 }
 
 /** The author and, during an absence, the author's substitute. */

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream'
 import type { Db } from '../db/client.ts'
 import type { Config } from '../config.ts'
 import { AppError } from '../errors.ts'
-import { audit, type Actor } from '../audit/record.ts'
+import { audit, auditAll, type Actor } from '../audit/record.ts'
 import type { Auth } from '../people/sessions.ts'
 import { contentKey, type ObjectStore } from '../../storage/index.ts'
 import { enqueue } from '../jobs/queue.ts'
@@ -11,8 +11,8 @@ import { auditRegistration, registerDocument, registrationOf } from '../registra
 import { StampError, stampRegistration } from '../pdf/registration-stamp.ts'
 import { onDocumentSigned } from '../duties/job-descriptions.service.ts'
 import type { SignBody } from '../signing/schemas.ts'
-import { apply, auditOutcome, choose, recordVisa } from './decisions.ts'
-import { latestVersion, lockApproval } from './load.ts'
+import { apply, choose, outcomeAudits, recordVisa } from './decisions.ts'
+import { approvalInclude, latestVersion, lockApproval } from './load.ts'
 import { persistTransition } from './persist.ts'
 
 async function readAll(store: ObjectStore, sha256: string): Promise<Buffer> {
@@ -34,7 +34,7 @@ async function readAll(store: ObjectStore, sha256: string): Promise<Buffer> {
 export async function signStage(db: Db, store: ObjectStore, config: Config, auth: Auth, actor: Actor, approvalId: string, body: SignBody) {
   // The passphrase is checked before anything is locked.
   const signer = await prepareSigner(db, config, auth.userId, body.certificateId, body.passphrase)
-  const peek = await db.approval.findUnique({ where: { id: approvalId }, include: { template: true, document: true, stages: { orderBy: { index: 'asc' }, include: { participants: { include: { visas: true } } } } } })
+  const peek = await db.approval.findUnique({ where: { id: approvalId }, include: approvalInclude })
   if (!peek) throw new AppError('APPROVAL_NOT_FOUND')
   const first = await choose(db, peek, auth.userId, body.participantId, 'signing')
   apply(peek, { type: 'decide', participantId: first.participant.id, decision: 'approve' })
@@ -75,7 +75,8 @@ export async function signStage(db: Db, store: ObjectStore, config: Config, auth
       await enqueue(tx, 'extract_text', { versionId: version.id }, { jobKey: `extract_text:${version.id}` })
       const signature = await recordSignature(tx, { documentId: a.documentId, sourceVersionId: current.id, signedVersionId: version.id, signer, signerId: auth.userId, onBehalfOfId: acting.onBehalfOf?.id ?? null, approvalId, signed })
       await recordVisa(tx, a, auth, acting, 'approve', `Підписано кваліфікованим підписом (${signed.level.replace('_', '-')})`, current)
-      await persistTransition(tx, a, out.next, out.effects, actor)
+      const { audits } = await persistTransition(tx, a, out.next, out.effects, actor)
+      await auditAll(tx, actor, audits)
       if (out.next.state === 'completed') {
         await tx.document.update({ where: { id: a.documentId }, data: { status: 'registered' } })
         await onDocumentSigned(tx, a.documentId, now)
@@ -87,7 +88,7 @@ export async function signStage(db: Db, store: ObjectStore, config: Config, auth
         after: { approvalId, signatureId: signature.id, sourceVersion: current.number, signedVersion: number, sha256: put.sha256, level: signed.level, certificate: signer.facts.sha256, subject: signer.facts.subject, registration: registration.index },
       })
       if (registeredNow) await auditRegistration(tx, actor, { ...registration, documentId: a.documentId })
-      await auditOutcome(tx, actor, a, out.effects)
+      await auditAll(tx, actor, outcomeAudits(a, out.effects))
       return { signatureId: signature.id, versionNumber: number, sha256: put.sha256, registrationIndex: registration.index }
     },
     { timeout: 60_000 },

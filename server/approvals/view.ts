@@ -2,25 +2,33 @@ import type { Db } from '../db/client.ts'
 import type { Auth } from '../people/sessions.ts'
 import type { ApprovalOut } from './schemas.ts'
 import { approvalInclude, type LoadedApproval } from './load.ts'
-import { actingAs, actorsOf } from './people.ts'
+import { actingAs, actorsOf, type PositionActors } from './people.ts'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
 /** An approval as the workspace shows it, with what the signed-in person may do now. */
-export async function presentApproval(db: Db, auth: Auth, a: LoadedApproval): Promise<ApprovalOut> {
+export async function presentApproval(db: Db, auth: Auth, a: LoadedApproval, known?: Map<string, PositionActors>): Promise<ApprovalOut> {
   const now = new Date()
-  const actors = await actorsOf(db, [...new Set(a.stages.flatMap((s) => s.participants.map((p) => p.positionId)))], now)
-  const [starter, conclusions] = await Promise.all([
-    db.user.findUniqueOrThrow({ where: { id: a.startedById }, select: { id: true, fullName: true } }),
-    db.expertConclusion.findMany({ where: { approvalId: a.id }, orderBy: { createdAt: 'asc' } }),
+  const positions = [...new Set(a.stages.flatMap((s) => s.participants.map((p) => p.positionId)))]
+  // Independent reads, each on its own pool connection.
+  const [actors, conclusions, authorSide] = await Promise.all([
+    known && positions.every((id) => known.has(id)) ? known : actorsOf(db, positions, now),
+    // A conclusion is always the visa of an expert-review stage: without one there is nothing to read.
+    a.stages.some((st) => st.kind === 'expert_review' && st.participants.some((p) => p.visas.length > 0))
+      ? db.expertConclusion.findMany({ where: { approvalId: a.id }, orderBy: { createdAt: 'asc' } })
+      : [],
+    a.document.createdById === auth.userId ||
+      db.substitution
+        .count({ where: { userId: a.document.createdById, substituteId: auth.userId, cancelledAt: null, startsAt: { lte: now }, endsAt: { gt: now } } })
+        .then((n) => n > 0),
   ])
-  const authors = new Map((await db.user.findMany({ where: { id: { in: conclusions.map((c) => c.authorId) } }, select: { id: true, fullName: true } })).map((u) => [u.id, u]))
+  const authors = new Map(
+    conclusions.length ? (await db.user.findMany({ where: { id: { in: conclusions.map((c) => c.authorId) } }, select: { id: true, fullName: true } })).map((u) => [u.id, u]) : [],
+  )
   const conclusionByVisa = new Map(conclusions.map((c) => [c.visaId, c.id]))
   const visas = a.stages
     .flatMap((st) => st.participants.flatMap((p) => p.visas.map((v) => ({ v, st }))))
     .sort((x, y) => x.v.at.getTime() - y.v.at.getTime())
-  const substitutes = await db.substitution.findMany({ where: { userId: a.document.createdById, substituteId: auth.userId, cancelledAt: null, startsAt: { lte: now }, endsAt: { gt: now } }, select: { id: true } })
-  const authorSide = a.document.createdById === auth.userId || substitutes.length > 0
   const decide: ApprovalOut['can']['decide'] = []
   if (a.state === 'running') {
     for (const st of a.stages.filter((s) => s.state === 'active')) {
@@ -37,7 +45,7 @@ export async function presentApproval(db: Db, auth: Auth, a: LoadedApproval): Pr
     state: a.state,
     round: a.round,
     template: { id: a.template.id, name: a.template.name, version: a.template.version, restartFromFirst: a.template.restartFromFirst },
-    startedBy: starter,
+    startedBy: { id: a.startedBy.id, fullName: a.startedBy.fullName },
     startedAt: a.startedAt.toISOString(),
     finishedAt: iso(a.finishedAt),
     stages: a.stages.map((st) => ({

@@ -17,6 +17,11 @@ export interface NotificationInput {
   dedupeKey?: string
   /** Also send it by e-mail (when the person has an address and SMTP is configured). Off by default. */
   email?: boolean
+  /**
+   * The person's address when the caller already read it from an active account (null: none);
+   * left out, notify() looks it up.
+   */
+  address?: string | null
 }
 
 /** A hint to the listed people's open workspaces that something changed and should be reloaded. */
@@ -50,6 +55,7 @@ interface Row {
   link: string | null
   dedupe_key: string | null
   email: boolean
+  address: string | null | undefined
 }
 
 function normalize(item: NotificationInput): Row {
@@ -70,6 +76,7 @@ function normalize(item: NotificationInput): Row {
     link: item.link ?? null,
     dedupe_key: item.dedupeKey ?? null,
     email: item.email === true,
+    address: item.address,
   }
 }
 
@@ -96,13 +103,12 @@ export async function notify(tx: Tx, items: NotificationInput[]): Promise<{ inse
 
   const mailable = inserted.filter((r) => r.email)
   if (mailable.length > 0) {
-    const users = await tx.user.findMany({
-      where: { id: { in: [...new Set(mailable.map((r) => r.user_id))] }, active: true, email: { not: null } },
-      select: { id: true, email: true },
-    })
-    const withAddress = new Set(users.filter((u) => u.email && u.email.trim() !== '').map((u) => u.id))
+    const hasAddress = (a: string | null | undefined) => !!a && a.trim() !== ''
+    const unknown = [...new Set(mailable.filter((r) => r.address === undefined).map((r) => r.user_id))]
+    const users = unknown.length ? await tx.user.findMany({ where: { id: { in: unknown }, active: true, email: { not: null } }, select: { id: true, email: true } }) : []
+    const withAddress = new Set(users.filter((u) => hasAddress(u.email)).map((u) => u.id))
     for (const r of mailable) {
-      if (withAddress.has(r.user_id)) await enqueue(tx, 'send_email', { notificationId: r.id }, { jobKey: `send_email:${r.id}` })
+      if (r.address === undefined ? withAddress.has(r.user_id) : hasAddress(r.address)) await enqueue(tx, 'send_email', { notificationId: r.id }, { jobKey: `send_email:${r.id}` })
     }
   }
   await publish(tx, { userIds: inserted.map((r) => r.user_id), type: 'notification' })

@@ -20,11 +20,12 @@
  * them, and all N visas are sent at once; a round is --waves waves (plus --warmup untimed
  * waves per side first). Ours counts HTTP 200 answers only (anything else fails the run).
  * Bare runs, per visa, BEGIN; SELECT ... FOR UPDATE of the approval; the visa INSERT; the
- * stage UPDATEs (done; next active with its working-day deadline); the two
- * graphile_worker.add_job calls (reminder, overdue); the participants' inbox flags (one
+ * stage UPDATEs (done; next active with its working-day deadline); the reminder and overdue
+ * jobs (one graphile_worker.add_jobs); the participants' inbox flags (one
  * UPDATE); the approval UPDATE (the document's status does not change inside a running
  * route, so neither side writes it); the notification INSERT and one send_email add_job per
- * notified person with an address; the two pg_notify; both audit_event rows in one INSERT
+ * notified person with an address (add_job for one, add_jobs for several); both live events
+ * (one pg_notify statement); both audit_event rows in one INSERT
  * (chained by the trigger); COMMIT: the writes of
  * decide() in the product's order, one statement per round trip, values computed in this
  * process, reading nothing else and answering nothing. After the warm-up the bench checks
@@ -32,7 +33,8 @@
  * Bare uses N connections (one per approver); the server its own pool (10).
  *
  * The inbox is measured before the visa rounds, one request at a time for each of a few
- * users (6 x --inboxRequests): API latency, the same SQL straight through pg, its plan, and
+ * users (6 x --inboxRequests), as the «Сьогодні» page asks for it (counts of all tasks and the
+ * first page of them): API latency, the same SQL straight through pg, its plan, and
  * the CPU each request costs the server and PostgreSQL (from /proc; unlike latency, not
  * inflated by whatever else the machine runs; see loadAverage in the result).
  *
@@ -113,10 +115,11 @@ async function inboxSql(userId: string, now: Date): Promise<Prisma.Sql> {
   const fake = {
     $queryRaw: (strings: TemplateStringsArray, ...values: unknown[]) => {
       captured = Prisma.sql(strings, ...(values as Prisma.Sql[]))
-      return Promise.resolve([])
+      // One row of totals without a task: what the statement answers for an empty inbox.
+      return Promise.resolve([{ n_approve: 0, n_review: 0, n_returned: 0, n_overdue: 0, n_matching: 0, task: null }])
     },
   }
-  await inbox(fake as unknown as Db, userId, now)
+  await inbox(fake as unknown as Db, userId, { now })
   if (!captured) throw new Error('inbox() ran no SQL')
   return captured
 }
@@ -178,7 +181,7 @@ async function measureInbox(baseUrl: string, w: World, serverPid: number, postma
       lat.push(performance.now() - t)
     }
     const cpuMs = { server: round(((cpuTicks(serverPid) - server0) * TICK_MS) / args.inboxRequests), postgres: round(((postgresTicks(postmaster) - pg0) * TICK_MS) / args.inboxRequests) }
-    const parsed = JSON.parse(body) as { counts: { toApprove: number; toReview: number; returned: number; overdue: number }; items: unknown[] }
+    const parsed = JSON.parse(body) as { counts: { toApprove: number; toReview: number; returned: number; overdue: number }; total: number; items: unknown[] }
 
     // The same SQL straight through pg, and its plan.
     const q = await inboxSql(s.user.id, new Date())
@@ -193,7 +196,8 @@ async function measureInbox(baseUrl: string, w: World, serverPid: number, postma
       sqlLat.push(performance.now() - t)
     }
     const sqlCpuMs = round(((cpuTicks(backend) - backend0) * TICK_MS) / args.inboxRequests)
-    if (rows !== parsed.items.length) throw new Error(`inbox of ${who}: the API answered ${parsed.items.length} items, its SQL ${rows} rows`)
+    // One row per listed task, or the one row of counts when none is listed.
+    if (rows !== Math.max(parsed.items.length, 1)) throw new Error(`inbox of ${who}: the API answered ${parsed.items.length} items, its SQL ${rows} rows`)
     const explain = await w.client.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Planning Time': number; 'Execution Time': number }] }>({ text: `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q.text}`, values: q.values as unknown[] })
     const plan = explain.rows[0]!['QUERY PLAN'][0]
     const r: InboxResult = {
@@ -212,7 +216,7 @@ async function measureInbox(baseUrl: string, w: World, serverPid: number, postma
     all.push(...lat)
     sqlAll.push(...sqlLat)
     log(
-      `inbox ${who.padEnd(12)} ${String(r.tasks).padStart(5)} items (${parsed.counts.toApprove} to approve, ${parsed.counts.toReview} to review, ${parsed.counts.returned} returned, ${parsed.counts.overdue} overdue, ${(body.length / 1024).toFixed(0)} KiB): ` +
+      `inbox ${who.padEnd(12)} ${String(parsed.total).padStart(5)} tasks, first ${String(r.tasks).padStart(3)} listed (${parsed.counts.toApprove} to approve, ${parsed.counts.toReview} to review, ${parsed.counts.returned} returned, ${parsed.counts.overdue} overdue, ${(body.length / 1024).toFixed(0)} KiB): ` +
         `API p50 ${r.p50} ms p95 ${r.p95} ms, CPU per request: server ${cpuMs.server} ms + PostgreSQL ${cpuMs.postgres} ms; SQL alone p50 ${r.sqlP50} ms p95 ${r.sqlP95} ms, backend CPU ${sqlCpuMs} ms (EXPLAIN ANALYZE: execution ${r.execMs} ms, planning ${r.planMs} ms${r.bigScans.length ? `; ${r.bigScans.join('; ')}` : ''})`,
     )
     if (r.p95 > worst.p95) {
@@ -251,6 +255,21 @@ async function oursWave(baseUrl: string, sessions: Session[], tasks: Task[]): Pr
 
 const dueFormat = new Intl.DateTimeFormat('uk-UA', { timeZone: 'Europe/Kyiv', dateStyle: 'long' })
 
+/** Jobs as enqueueAll() writes them: one add_job for a single job, one add_jobs for several. */
+async function addJobs(c: pg.Client, jobs: { identifier: string; payload: unknown; run_at: string | null; job_key: string }[]) {
+  if (jobs.length === 1) {
+    const j = jobs[0]!
+    await c.query('SELECT graphile_worker.add_job($1::text, $2::json, run_at => $3::timestamptz, job_key => $4::text)', [j.identifier, JSON.stringify(j.payload), j.run_at, j.job_key])
+  } else if (jobs.length > 1) {
+    await c.query(
+      `SELECT count(*) FROM graphile_worker.add_jobs((
+         SELECT array_agg((x.identifier, x.payload, NULL, x.run_at, NULL, x.job_key, NULL, NULL)::graphile_worker.job_spec ORDER BY x.n)
+           FROM json_to_recordset($1::json) AS x(n int, identifier text, payload json, run_at timestamptz, job_key text)))`,
+      [JSON.stringify(jobs.map((j, n) => ({ n, ...j })))],
+    )
+  }
+}
+
 /** Bare: the writes decide() makes for this visa, in its order, in one transaction. */
 async function bareVisa(c: pg.Client, w: World, task: Task): Promise<void> {
   const { a, pair } = task
@@ -283,12 +302,10 @@ async function bareVisa(c: pg.Client, w: World, task: Task): Promise<void> {
     )
     await c.query(`UPDATE approval_stage SET state = 'done', finished_at = $2 WHERE id = $1`, [stage.id, now])
     await c.query(`UPDATE approval_stage SET state = 'active', activated_at = $2, due_at = $3, finished_at = NULL WHERE id = $1`, [next.id, now, due])
-    await c.query(`SELECT graphile_worker.add_job('stage_reminder', $1::json, run_at => $2::timestamptz, job_key => $3::text)`, [
-      JSON.stringify({ stageId: next.id, round: a.round }),
-      reminderAt(due, w.gen.cal),
-      `stage_reminder:${next.id}:${a.round}`,
+    await addJobs(c, [
+      { identifier: 'stage_reminder', payload: { stageId: next.id, round: a.round }, run_at: reminderAt(due, w.gen.cal).toISOString(), job_key: `stage_reminder:${next.id}:${a.round}` },
+      { identifier: 'stage_overdue', payload: { stageId: next.id, round: a.round }, run_at: due.toISOString(), job_key: `stage_overdue:${next.id}:${a.round}` },
     ])
-    await c.query(`SELECT graphile_worker.add_job('stage_overdue', $1::json, run_at => $2::timestamptz, job_key => $3::text)`, [JSON.stringify({ stageId: next.id, round: a.round }), due, `stage_overdue:${next.id}:${a.round}`])
     // The inbox flags: the visa closes this participant's task, the next stage's open.
     await c.query(`UPDATE approval_participant SET open = (id = ANY($1::uuid[])) WHERE id = ANY($2::uuid[])`, [next.participants.map((p) => p.id), [part.id, ...next.participants.map((p) => p.id)]])
     await c.query(`UPDATE approval SET state = 'running', round = $2, row_version = row_version + 1, finished_at = NULL WHERE id = $1`, [a.approvalId, a.round])
@@ -300,11 +317,12 @@ async function bareVisa(c: pg.Client, w: World, task: Task): Promise<void> {
        ON CONFLICT (dedupe_key) DO NOTHING`,
       [JSON.stringify(notes)],
     )
-    for (const n of notes) {
-      if (w.org.people.get(n.user_id)?.email) await c.query(`SELECT graphile_worker.add_job('send_email', $1::json, job_key => $2::text)`, [JSON.stringify({ notificationId: n.id }), `send_email:${n.id}`])
-    }
-    for (const p of encodeEvent({ userIds: notified, type: 'notification' })) await c.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, p])
-    for (const p of encodeEvent({ userIds: [a.authorId, ...notified, actor], type: 'approval', documentId: a.documentId })) await c.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, p])
+    await addJobs(
+      c,
+      notes.filter((n) => w.org.people.get(n.user_id)?.email).map((n) => ({ identifier: 'send_email', payload: { notificationId: n.id }, run_at: null, job_key: `send_email:${n.id}` })),
+    )
+    const events = [...encodeEvent({ userIds: notified, type: 'notification' }), ...encodeEvent({ userIds: [a.authorId, ...notified, actor], type: 'approval', documentId: a.documentId })]
+    await c.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [EVENTS_CHANNEL, events])
     // Both audit events in one statement, last before COMMIT (the chain's head stays locked until then).
     await c.query(`INSERT INTO audit_event (actor_id, ip, action, target_type, target_id, after) VALUES ($1, $2, $3, 'document', $4, $5), ($1, $2, $6, 'document', $4, $7)`, [
       actor,

@@ -10,7 +10,7 @@ import { renderApprovalSheet } from '../pdf/approval-sheet.ts'
 import { contentKey } from '../../storage/index.ts'
 import { conclude, decide, resubmit, withdraw } from './decisions.ts'
 import { inbox, InboxOut } from './inbox.ts'
-import { ApprovalOut, ConclusionBody, DecisionBody, PreviewOut, StartBody, WithdrawBody } from './schemas.ts'
+import { ApprovalOut, ConclusionBody, DecisionBody, InboxQuery, PreviewOut, StartBody, WithdrawBody } from './schemas.ts'
 import { previewRoute, startApproval } from './start.ts'
 import { latestApproval, loadApproval, presentApproval } from './view.ts'
 
@@ -28,8 +28,8 @@ export default async function approvalRoutes(app: App) {
 
   app.get(
     '/inbox',
-    { config: { access: 'authenticated' }, schema: { tags: ['approvals'], summary: '«Сьогодні»: what awaits me, with counts', response: { 200: InboxOut, ...errors(401) } } },
-    async (req) => inbox(app.prisma, requireAuth(req).userId),
+    { config: { access: 'authenticated' }, schema: { tags: ['approvals'], summary: '«Сьогодні»: what awaits me, with counts (the first `limit` tasks, optionally of one kind)', querystring: InboxQuery, response: { 200: InboxOut, ...errors(400, 401) } } },
+    async (req) => inbox(app.prisma, requireAuth(req).userId, { filter: req.query.filter ?? null, limit: req.query.limit }),
   )
 
   app.get(
@@ -68,7 +68,7 @@ export default async function approvalRoutes(app: App) {
       // Answered from what the transaction wrote, without reading it all again. Having just
       // acted on the route, the person is its participant and may see the document.
       const done = await decide(app.prisma, auth, actorOf(req), req.params.id, req.body)
-      return presentApproval(app.prisma, auth, done.approval, done.actors)
+      return presentApproval(app.prisma, auth, done.approval, done.known)
     },
   )
   app.post(

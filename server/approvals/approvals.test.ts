@@ -247,6 +247,34 @@ describe('authorization and bad input on every approval action', () => {
     expect((await expert.post(`/api/approvals/${aid}/conclusion`, { result: 'positive', remarks: [], versionSha256: sha256 })).statusCode).toBe(200)
   })
 
+  it('lists the inbox a page at a time, by card, with counts of everything, and refuses bad queries', async () => {
+    for (let i = 0; i < 3; i++) {
+      const { id } = await draftWithVersion(author)
+      expect((await author.post(`/api/documents/${id}/approval`, {})).statusCode).toBe(201)
+    }
+    const all = await inbox(headIt)
+    expect(all.filter).toBeNull()
+    expect(all.total).toBe(all.counts.toApprove + all.counts.toReview + all.counts.returned)
+    expect(all.total).toBeGreaterThanOrEqual(3)
+    const page = (await headIt.get('/api/inbox?limit=2')).json()
+    expect(page.items).toHaveLength(2)
+    expect(page.total).toBe(all.total)
+    expect(page.counts).toEqual(all.counts)
+    // The first page is the head of the whole list, in the same order.
+    expect(page.items).toEqual(all.items.slice(0, 2))
+    const returned = (await headIt.get('/api/inbox?filter=returned')).json()
+    expect(returned).toMatchObject({ filter: 'returned', total: 0, items: [], counts: all.counts })
+    const approve = (await headIt.get('/api/inbox?filter=approve&limit=500')).json()
+    expect(approve.total).toBe(all.counts.toApprove)
+    expect(approve.items.every((i: { task: string }) => i.task === 'approve')).toBe(true)
+    for (const q of ['limit=0', 'limit=501', 'limit=x', 'filter=nope', 'other=1']) {
+      const r = await headIt.get(`/api/inbox?${q}`)
+      expect(r.statusCode, q).toBe(400)
+      expect(r.headers['content-type']).toContain('application/problem+json')
+      expect(r.json().code).toBe('VALIDATION_FAILED')
+    }
+  })
+
   it('refuses bad start requests', async () => {
     const { id } = await draftWithVersion(author)
     for (const body of [{ extra: true }, { extraParticipants: [{ stageKey: 'legal', positionId: 'nope' }] }, { extraParticipants: [{ stageKey: 'legal' }] }]) {

@@ -6,10 +6,11 @@ import type { Auth } from '../people/sessions.ts'
 import type { ObjectStore } from '../../storage/index.ts'
 import { renderExpertConclusion } from '../pdf/conclusion.ts'
 import { transition, type Command, type Decision, type Effect } from './machine.ts'
-import { approvalInclude, latestVersion, lockApproval, snapshotOf, type LoadedApproval } from './load.ts'
+import { approvalInclude, currentVersion, lockApproval, snapshotOf, type LoadedApproval } from './load.ts'
 import { persistTransition } from './persist.ts'
 import { actingAs, actorsOf, type PersonRef, type PositionActors } from './people.ts'
 import type { ConclusionBody, DecisionBody } from './schemas.ts'
+import type { Known } from './view.ts'
 import { KIND_LABELS } from '../documents/labels.ts'
 
 type Participant = LoadedApproval['stages'][number]['participants'][number]
@@ -80,7 +81,7 @@ function withVisa(after: LoadedApproval, visa: LoadedApproval['stages'][number][
 /** What a decision leaves behind: the approval as it now stands, and the positions' people as they were looked up for it. */
 export interface Decided {
   approval: LoadedApproval
-  actors: Map<string, PositionActors>
+  known: Known
 }
 
 /**
@@ -97,10 +98,10 @@ export async function decide(db: Db, auth: Auth, actor: Actor, approvalId: strin
     if (acting.stage.kind === 'expert_review' && acting.stage.state === 'active') throw new AppError('WRONG_STAGE_KIND', 'на етапі експертизи рішенням є висновок: POST …/conclusion')
     if (acting.stage.kind === 'signing' && acting.stage.state === 'active' && body.decision !== 'return') throw new AppError('WRONG_STAGE_KIND', 'на етапі підписання рішенням є підпис: POST …/sign')
     const out = apply(a, { type: 'decide', participantId: acting.participant.id, decision: body.decision })
-    const version = await latestVersion(tx, a.documentId)
+    const version = currentVersion(a)
     if (version.sha256 !== body.versionSha256) throw new AppError('STALE_VERSION', `чинна версія — №${version.number}`)
     const visa = await recordVisa(tx, a, auth, acting, body.decision, comment, version)
-    const { after, audits } = await persistTransition(tx, a, out.next, out.effects, actor, new Date(), acting.actors)
+    const { after, audits, authorSide } = await persistTransition(tx, a, out.next, out.effects, actor, new Date(), acting.actors)
     await auditAll(tx, actor, [
       ...audits,
       {
@@ -111,7 +112,7 @@ export async function decide(db: Db, auth: Auth, actor: Actor, approvalId: strin
       },
       ...outcomeAudits(a, out.effects),
     ])
-    return { approval: withVisa(after, visa), actors: acting.actors }
+    return { approval: withVisa(after, visa), known: { actors: acting.actors, authorSide: authorSide.includes(auth.userId) } }
   })
 }
 
@@ -126,7 +127,7 @@ export async function conclude(db: Db, store: ObjectStore, auth: Auth, actor: Ac
   const remarks = body.remarks.map((r, i) => ({ n: i + 1, text: r.text.trim(), ...(r.page ? { page: r.page } : {}) })).filter((r) => r.text)
   if (body.result !== 'positive' && remarks.length === 0) throw new AppError('REMARKS_REQUIRED')
   // A first look without the lock, so nobody without the right renders and stores PDFs.
-  const peek = await db.approval.findUnique({ where: { id: approvalId }, include: { ...approvalInclude, document: { include: { authorUnit: true } } } })
+  const peek = await db.approval.findUnique({ where: { id: approvalId }, include: { ...approvalInclude, document: { include: { ...approvalInclude.document.include, authorUnit: true } } } })
   if (!peek) throw new AppError('APPROVAL_NOT_FOUND')
   // Only people on an expert-review stage may conclude; anyone else is not on that stage (403).
   const acting = await choose(db, peek, auth.userId, body.participantId, 'expert_review')
@@ -158,7 +159,7 @@ export async function conclude(db: Db, store: ObjectStore, auth: Auth, actor: Ac
     const act = await choose(tx, a, auth.userId, body.participantId, 'expert_review')
     const decision = RESULT_DECISION[body.result]
     const out = apply(a, { type: 'decide', participantId: act.participant.id, decision })
-    const current = await latestVersion(tx, a.documentId)
+    const current = currentVersion(a)
     if (current.sha256 !== version.sha256) throw new AppError('STALE_VERSION')
     const comment = [body.summary?.trim(), ...remarks.map((r) => `${r.n}. ${r.text}${r.page ? ` (с. ${r.page})` : ''}`)].filter(Boolean).join('\n')
     const visa = await recordVisa(tx, a, auth, act, decision, comment, current)
@@ -207,7 +208,7 @@ export async function resubmit(db: Db, auth: Auth, actor: Actor, approvalId: str
     await assertAuthorSide(tx, auth, a, false)
     const out = apply(a, { type: 'resubmit' })
     const returnVisa = await tx.visa.findFirst({ where: { approvalId, round: a.round, decision: 'return' }, orderBy: { at: 'desc' } })
-    const version = await latestVersion(tx, a.documentId)
+    const version = currentVersion(a)
     if (returnVisa && version.number <= returnVisa.versionNumber) throw new AppError('NEW_VERSION_REQUIRED', `повернуто версію №${returnVisa.versionNumber}; завантажте нову`)
     const { audits } = await persistTransition(tx, a, out.next, out.effects, actor)
     const from = out.effects.find((e) => e.type === 'restarted')

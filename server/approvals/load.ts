@@ -5,7 +5,8 @@ import type { ApprovalSnapshot } from './machine.ts'
 
 export const approvalInclude = {
   template: true,
-  document: true,
+  // The newest version (what approvers read and visas bind to) comes with the same read.
+  document: { include: { versions: { orderBy: { number: 'desc' as const }, take: 1 } } },
   startedBy: { select: { id: true, fullName: true } },
   stages: { orderBy: { index: 'asc' as const }, include: { participants: { orderBy: { id: 'asc' as const }, include: { visas: true } } } },
 } satisfies Prisma.ApprovalInclude
@@ -35,9 +36,9 @@ export function snapshotOf(a: LoadedApproval): ApprovalSnapshot {
   }
 }
 
-/** The document's newest version (what approvers read and visas bind to). */
-export async function latestVersion(tx: Tx, documentId: string) {
-  const v = await tx.version.findFirst({ where: { documentId }, orderBy: { number: 'desc' } })
+/** The document's newest version as loaded with the approval (what approvers read and visas bind to). */
+export function currentVersion(a: LoadedApproval) {
+  const v = a.document.versions[0]
   if (!v) throw new AppError('NO_VERSION')
   return v
 }

@@ -1,7 +1,7 @@
 import type { Tx } from '../db/client.ts'
 import type { DocumentStatus } from '../generated/prisma/client.ts'
 import type { Actor, AuditEntry } from '../audit/record.ts'
-import { enqueue } from '../jobs/queue.ts'
+import { enqueueAll } from '../jobs/queue.ts'
 import { notify, publish, type NotificationInput } from '../notifications/notify.ts'
 import { calendarFor } from '../calendar/calendar.service.ts'
 import { addWorkingDays, reminderAt } from '../calendar/working-days.ts'
@@ -34,6 +34,8 @@ export interface Persisted {
   after: LoadedApproval
   /** Audit entries of the transition, for the caller to write with its own in one insert just before commit (auditAll). */
   audits: AuditEntry[]
+  /** Who acts for the author now: the author and the author's current substitutes. */
+  authorSide: string[]
 }
 
 /**
@@ -63,8 +65,10 @@ export async function persistTransition(tx: Tx, a: LoadedApproval, next: Approva
       row = { state: to, activatedAt: now, dueAt, finishedAt: null }
       await tx.approvalStage.update({ where: { id: st.id }, data: row, select: { id: true } })
       // One reminder and one overdue check per stage and round; a later round gets its own.
-      await enqueue(tx, 'stage_reminder', { stageId: st.id, round: next.round }, { runAt: reminderAt(dueAt, calendar!), jobKey: `stage_reminder:${st.id}:${next.round}` })
-      await enqueue(tx, 'stage_overdue', { stageId: st.id, round: next.round }, { runAt: dueAt, jobKey: `stage_overdue:${st.id}:${next.round}` })
+      await enqueueAll(tx, [
+        { task: 'stage_reminder', payload: { stageId: st.id, round: next.round }, runAt: reminderAt(dueAt, calendar!), jobKey: `stage_reminder:${st.id}:${next.round}` },
+        { task: 'stage_overdue', payload: { stageId: st.id, round: next.round }, runAt: dueAt, jobKey: `stage_overdue:${st.id}:${next.round}` },
+      ])
     } else if (to === 'pending' || to === 'skipped') {
       row = { state: to, activatedAt: null, dueAt: null, finishedAt: null }
       await tx.approvalStage.update({ where: { id: st.id }, data: row, select: { id: true } })
@@ -123,9 +127,10 @@ export async function persistTransition(tx: Tx, a: LoadedApproval, next: Approva
       for (const p of author) notes.push({ userId: p, kind: 'completed', title: `Погодження завершено: ${title}`, link, dedupeKey: `completed:${a.id}:${p}`, email: true })
     }
   }
-  if (notes.length) await notify(tx, notes)
   const everyone = new Set([...author, ...notes.map((n) => n.userId), ...(actor.userId ? [actor.userId] : [])])
-  await publish(tx, { userIds: [...everyone], type: 'approval', documentId: a.documentId })
+  const event = { userIds: [...everyone], type: 'approval', documentId: a.documentId }
+  if (notes.length) await notify(tx, notes, [event])
+  else await publish(tx, event)
 
   const audits: AuditEntry[] = []
   for (const e of effects) {
@@ -134,7 +139,7 @@ export async function persistTransition(tx: Tx, a: LoadedApproval, next: Approva
       audits.push({ action: 'approval.stage_activated', targetType: 'document', targetId: a.documentId, after: { approvalId: a.id, stage: st.name, index: st.index, round: next.round, dueAt: activated.get(e.index)!.toISOString() } })
     }
   }
-  return { after, audits }
+  return { after, audits, authorSide: author }
 }
 
 /** The author and, during an absence, the author's substitute. */

@@ -211,8 +211,22 @@ export const InboxItem = Type.Object({
   /** Set when the task is mine as a substitute. */
   onBehalfOf: Type.Union([Type.String(), Type.Null()]),
 })
+export const InboxFilterT = Type.Enum(['approve', 'review', 'returned', 'overdue'])
+export const InboxQuery = Type.Object(
+  {
+    /** Only tasks of one card: approve, review, returned, or overdue. */
+    filter: Type.Optional(InboxFilterT),
+    /** How many tasks to list (the counts always cover all); 50 unless asked. */
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  },
+  { additionalProperties: false },
+)
 export const InboxOut = Type.Object({
+  /** Over all of the person's tasks, whatever the filter. */
   counts: Type.Object({ toApprove: Type.Integer(), toReview: Type.Integer(), returned: Type.Integer(), overdue: Type.Integer() }),
+  filter: Type.Union([InboxFilterT, Type.Null()]),
+  /** Tasks matching the filter; `items` holds the first `limit` of them, overdue first, then by deadline. */
+  total: Type.Integer(),
   items: Type.Array(InboxItem),
 })
 export type InboxOut = Static<typeof InboxOut>

@@ -12,7 +12,7 @@ import { StampError, stampRegistration } from '../pdf/registration-stamp.ts'
 import { onDocumentSigned } from '../duties/job-descriptions.service.ts'
 import type { SignBody } from '../signing/schemas.ts'
 import { apply, choose, outcomeAudits, recordVisa } from './decisions.ts'
-import { approvalInclude, latestVersion, lockApproval } from './load.ts'
+import { approvalInclude, currentVersion, lockApproval } from './load.ts'
 import { persistTransition } from './persist.ts'
 
 async function readAll(store: ObjectStore, sha256: string): Promise<Buffer> {
@@ -48,7 +48,7 @@ export async function signStage(db: Db, store: ObjectStore, config: Config, auth
       const a = await lockApproval(tx, approvalId)
       const acting = await choose(tx, a, auth.userId, body.participantId, 'signing')
       const out = apply(a, { type: 'decide', participantId: acting.participant.id, decision: 'approve' })
-      const current = await latestVersion(tx, a.documentId)
+      const current = currentVersion(a)
       if (current.id !== source.id) throw new AppError('STALE_VERSION')
       const now = new Date()
       let pdf = sourceBytes

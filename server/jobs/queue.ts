@@ -22,6 +22,28 @@ export async function enqueue(tx: Tx, task: TaskName, payload: Record<string, un
   await tx.$executeRaw`SELECT graphile_worker.add_job(${task}::text, ${JSON.stringify(payload)}::json, run_at => ${opts.runAt ?? null}::timestamptz, job_key => ${opts.jobKey ?? null}::text)`
 }
 
+export interface JobSpec {
+  task: TaskName
+  payload?: Record<string, unknown>
+  runAt?: Date
+  jobKey?: string
+}
+
+/**
+ * Several jobs with one statement (graphile_worker.add_jobs), in the caller's transaction; a
+ * job key replaces a queued job with that key, as enqueue() does. Keys must differ.
+ */
+export async function enqueueAll(tx: Tx, jobs: JobSpec[]) {
+  if (jobs.length <= 1) {
+    for (const j of jobs) await enqueue(tx, j.task, j.payload, { runAt: j.runAt, jobKey: j.jobKey })
+    return
+  }
+  const specs = JSON.stringify(jobs.map((j, n) => ({ n, identifier: j.task, payload: j.payload ?? {}, run_at: j.runAt?.toISOString() ?? null, job_key: j.jobKey ?? null })))
+  await tx.$executeRaw`SELECT count(*) FROM graphile_worker.add_jobs((
+    SELECT array_agg((x.identifier, x.payload, NULL, x.run_at, NULL, x.job_key, NULL, NULL)::graphile_worker.job_spec ORDER BY x.n)
+      FROM json_to_recordset(${specs}::json) AS x(n int, identifier text, payload json, run_at timestamptz, job_key text)))`
+}
+
 function gwLogger(log: FastifyBaseLogger): Logger {
   return new Logger(() => (level, message, meta) => {
     // A server shutting down (57P01) is expected when we stop; anything else keeps its level.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Tx } from '../db/client.ts'
-import { enqueue } from '../jobs/queue.ts'
+import { enqueueAll } from '../jobs/queue.ts'
 import { NOTIFICATION_KINDS } from './schemas.ts'
 
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
@@ -83,10 +83,14 @@ function normalize(item: NotificationInput): Row {
 /**
  * Inside the caller's transaction: inserts the notifications (a repeated dedupeKey is skipped),
  * enqueues one 'send_email' job per inserted notification that wants e-mail and whose person
- * has an address, and publishes a `notification` live event to those people.
+ * has an address, and publishes a `notification` live event to those people, together with
+ * the caller's own live events (`also`) in the same statement.
  */
-export async function notify(tx: Tx, items: NotificationInput[]): Promise<{ inserted: string[] }> {
-  if (items.length === 0) return { inserted: [] }
+export async function notify(tx: Tx, items: NotificationInput[], also: LiveEvent[] = []): Promise<{ inserted: string[] }> {
+  if (items.length === 0) {
+    await publish(tx, also)
+    return { inserted: [] }
+  }
   const rows = items.map(normalize)
   // Ids are made here so each inserted row maps back to its input (dedupe keys may be absent).
   // Inserting in key order keeps two concurrent notify() calls from deadlocking on the unique index.
@@ -99,7 +103,11 @@ export async function notify(tx: Tx, items: NotificationInput[]): Promise<{ inse
     RETURNING id`
   const got = new Set(returned.map((r) => String(r.id)))
   const inserted = rows.filter((r) => got.has(r.id))
-  if (inserted.length === 0) return { inserted: [] }
+  if (inserted.length === 0) {
+    // All were there already (a recomputed reminder): nothing new to tell, but the caller's events still go.
+    await publish(tx, also)
+    return { inserted: [] }
+  }
 
   const mailable = inserted.filter((r) => r.email)
   if (mailable.length > 0) {
@@ -107,11 +115,12 @@ export async function notify(tx: Tx, items: NotificationInput[]): Promise<{ inse
     const unknown = [...new Set(mailable.filter((r) => r.address === undefined).map((r) => r.user_id))]
     const users = unknown.length ? await tx.user.findMany({ where: { id: { in: unknown }, active: true, email: { not: null } }, select: { id: true, email: true } }) : []
     const withAddress = new Set(users.filter((u) => hasAddress(u.email)).map((u) => u.id))
-    for (const r of mailable) {
-      if (r.address === undefined ? withAddress.has(r.user_id) : hasAddress(r.address)) await enqueue(tx, 'send_email', { notificationId: r.id }, { jobKey: `send_email:${r.id}` })
-    }
+    await enqueueAll(
+      tx,
+      mailable.filter((r) => (r.address === undefined ? withAddress.has(r.user_id) : hasAddress(r.address))).map((r) => ({ task: 'send_email' as const, payload: { notificationId: r.id }, jobKey: `send_email:${r.id}` })),
+    )
   }
-  await publish(tx, { userIds: inserted.map((r) => r.user_id), type: 'notification' })
+  await publish(tx, [{ userIds: inserted.map((r) => r.user_id), type: 'notification' }, ...also])
   return { inserted: inserted.map((r) => r.id) }
 }
 
@@ -165,8 +174,8 @@ export function decodeEvent(payload: string): LiveEvent | null {
  * Inside the caller's transaction: a live event (pg_notify on 'hromada_events', delivered only
  * at commit) telling these people's open workspaces to refresh; long user lists are chunked.
  */
-export async function publish(tx: Tx, event: LiveEvent): Promise<void> {
-  const payloads = encodeEvent(event)
+export async function publish(tx: Tx, events: LiveEvent | LiveEvent[]): Promise<void> {
+  const payloads = (Array.isArray(events) ? events : [events]).flatMap(encodeEvent)
   if (payloads.length === 0) return
   await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, p) FROM unnest(${payloads}::text[]) AS p`
 }

@@ -48,7 +48,8 @@ const enc = encodeURIComponent
 
 /** «Сьогодні»: the signed-in person's tasks. */
 export const inboxApi = {
-  get: (signal?: Signal) => request<InboxOut>('GET', '/inbox', { signal }),
+  /** Counts of all tasks, and the first `limit` tasks (of one card's kind when `filter` is given). */
+  get: (q: { filter?: 'approve' | 'review' | 'returned' | 'overdue'; limit?: number } = {}, signal?: Signal) => request<InboxOut>('GET', '/inbox', { query: { ...q }, signal }),
 }
 
 export const approvalsApi = {

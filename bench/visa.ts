@@ -25,8 +25,8 @@
  * UPDATE); the approval UPDATE (the document's status does not change inside a running
  * route, so neither side writes it); the notification INSERT and one send_email add_job per
  * notified person with an address (add_job for one, add_jobs for several); both live events
- * (one pg_notify statement); both audit_event rows in one INSERT
- * (chained by the trigger); COMMIT: the writes of
+ * (one pg_notify statement); both audit events in one INSERT into audit_outbox (chained into
+ * audit_event by the deferred trigger at COMMIT); COMMIT: the writes of
  * decide() in the product's order, one statement per round trip, values computed in this
  * process, reading nothing else and answering nothing. After the warm-up the bench checks
  * that a bare visa and an API visa leave identical rows behind (see signature()).
@@ -323,8 +323,8 @@ async function bareVisa(c: pg.Client, w: World, task: Task): Promise<void> {
     )
     const events = [...encodeEvent({ userIds: notified, type: 'notification' }), ...encodeEvent({ userIds: [a.authorId, ...notified, actor], type: 'approval', documentId: a.documentId })]
     await c.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [EVENTS_CHANNEL, events])
-    // Both audit events in one statement, last before COMMIT (the chain's head stays locked until then).
-    await c.query(`INSERT INTO audit_event (actor_id, ip, action, target_type, target_id, after) VALUES ($1, $2, $3, 'document', $4, $5), ($1, $2, $6, 'document', $4, $7)`, [
+    // Both audit events in one statement, into the outbox the product writes: they join the chain at COMMIT.
+    await c.query(`INSERT INTO audit_outbox (actor_id, ip, action, target_type, target_id, after) VALUES ($1, $2, $3, 'document', $4, $5), ($1, $2, $6, 'document', $4, $7)`, [
       actor,
       ip,
       'approval.stage_activated',

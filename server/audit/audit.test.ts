@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, type Database } from '../db/client.ts'
 import { scratchDatabase, testApp } from '../testing/harness.ts'
 import { makePerson } from '../testing/factories.ts'
-import { audit } from './record.ts'
+import { audit, auditAll } from './record.ts'
 import { verifyAuditChain } from './verify.ts'
 
 const run = promisify(execFile)
@@ -122,5 +122,67 @@ describe('the audit log', () => {
       await d.close()
       await fresh.drop()
     }
+  })
+})
+
+describe('the audit outbox', () => {
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>
+  let db: Database
+  const clients: pg.Client[] = []
+  const client = async () => {
+    const c = new pg.Client({ connectionString: scratch.url })
+    await c.connect()
+    clients.push(c)
+    return c
+  }
+  const event = (targetId: string) => ({ action: 'document.updated' as const, targetType: 'document' as const, targetId })
+
+  beforeAll(async () => {
+    scratch = await scratchDatabase()
+    db = openDatabase(scratch.url, { max: 4 })
+  })
+  afterAll(async () => {
+    for (const c of clients) await c.end()
+    await db.close()
+    await scratch.drop()
+  })
+
+  it('does not hold the chain while a transaction is still working: a later one commits first', async () => {
+    const a = await client()
+    const b = await client()
+    await a.query('BEGIN')
+    await a.query(`INSERT INTO audit_outbox (action, target_type, target_id) VALUES ('document.updated', 'document', 'slow')`)
+    // Appending straight to audit_event, b would wait for a's COMMIT on the chain's head; the
+    // timeout turns such a wait into a failure instead of a hang.
+    await b.query(`SET statement_timeout = '5s'`)
+    await db.prisma.$transaction((tx) => audit(tx, { userId: null, ip: null }, event('quick')))
+    await b.query('BEGIN')
+    await b.query(`INSERT INTO audit_outbox (action, target_type, target_id) VALUES ('document.updated', 'document', 'quick-raw')`)
+    await b.query('COMMIT')
+    await a.query('COMMIT')
+    const order = (await a.query<{ target_id: string }>('SELECT target_id FROM audit_event ORDER BY seq')).rows.map((r) => r.target_id)
+    expect(order).toEqual(['quick', 'quick-raw', 'slow'])
+    expect((await a.query('SELECT count(*)::int AS n FROM audit_outbox')).rows[0].n).toBe(0)
+    expect((await verifyAuditChain(a)).ok).toBe(true)
+  })
+
+  it('keeps the order written within a transaction, and leaves nothing from a rolled-back one', async () => {
+    await db.prisma.$transaction(async (tx) => {
+      await audit(tx, { userId: null, ip: null }, event('one'))
+      await auditAll(tx, { userId: null, ip: null }, [event('two'), event('three')])
+    })
+    await expect(
+      db.prisma.$transaction(async (tx) => {
+        await audit(tx, { userId: null, ip: null }, event('lost'))
+        throw new Error('the business change fails')
+      }),
+    ).rejects.toThrow(/fails/)
+    const c = await client()
+    const order = (await c.query<{ target_id: string }>(`SELECT target_id FROM audit_event WHERE target_id IN ('one', 'two', 'three', 'lost') ORDER BY seq`)).rows.map((r) => r.target_id)
+    expect(order).toEqual(['one', 'two', 'three'])
+    expect((await c.query('SELECT count(*)::int AS n FROM audit_outbox')).rows[0].n).toBe(0)
+    const r = await verifyAuditChain(c)
+    expect(r.ok).toBe(true)
+    expect(r.checked).toBe(6)
   })
 })

@@ -96,21 +96,18 @@ const row = (actor: Actor, entry: AuditEntry) => ({
 })
 
 /**
- * Appends an audit event inside the caller's transaction. Call it last in the transaction:
- * the chain's head row stays locked from here until commit (see the init migration).
+ * Records an audit event inside the caller's transaction. It waits in audit_outbox and joins
+ * the hash chain when the transaction commits (a deferred trigger, see the migration
+ * audit_outbox), so it may be written at any point of the transaction: the chain's head is
+ * locked only during COMMIT, and a rolled-back transaction leaves no event.
  */
 export async function audit(tx: Tx, actor: Actor, entry: AuditEntry): Promise<void> {
-  await tx.auditEvent.create({ data: row(actor, entry), select: { seq: true } })
+  await tx.auditOutbox.create({ data: row(actor, entry), select: { n: true } })
 }
 
-/**
- * Appends a transaction's audit events, in order, with ONE statement: the chain's head row is
- * locked by the first row's trigger and held until commit, so writing them together right
- * before commit keeps that lock for one round trip instead of one per event (concurrent
- * writers queue on it; see bench/visa.ts).
- */
+/** Records a transaction's audit events, in order, with one statement (see audit()). */
 export async function auditAll(tx: Tx, actor: Actor, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return
   if (entries.length === 1) return audit(tx, actor, entries[0]!)
-  await tx.auditEvent.createMany({ data: entries.map((e) => row(actor, e)) })
+  await tx.auditOutbox.createMany({ data: entries.map((e) => row(actor, e)) })
 }

@@ -190,8 +190,10 @@ describe('assignment_tally', () => {
       }),
       { numRuns: 40 },
     )
-    // The property was not vacuous: most runs left settled assignments behind.
-    expect(nonEmpty).toBeGreaterThan(20)
+    // The property was not vacuous: many runs left settled assignments behind. About half do
+    // (a run has 1 to 60 random operations); a quarter is a bound random runs do not miss
+    // (at 20 of 40 it failed once by chance).
+    expect(nonEmpty).toBeGreaterThanOrEqual(10)
   }, 300_000)
 
   it('loses no count when many transactions change assignments of the same key at once', async () => {

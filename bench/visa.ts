@@ -19,11 +19,10 @@
  * gives every approver a fresh approval whose active stage (the author's unit head) awaits
  * them, and all N visas are sent at once; a round is --waves waves (plus --warmup untimed
  * waves per side first). Ours counts HTTP 200 answers only (anything else fails the run).
- * Bare runs, per visa, BEGIN; SELECT ... FOR UPDATE of the approval; the visa INSERT; the
- * stage UPDATEs (done; next active with its working-day deadline); the reminder and overdue
- * jobs (one graphile_worker.add_jobs); the participants' inbox flags (one
- * UPDATE); the approval UPDATE (the document's status does not change inside a running
- * route, so neither side writes it); the notification INSERT and one send_email add_job per
+ * Bare runs, per visa, BEGIN; SELECT ... FOR UPDATE of the approval; the visa INSERT; one
+ * statement for the transition's rows (stages: done, next active with its working-day
+ * deadline; the participants' inbox flags; the approval; the document's status does not
+ * change inside a running route); the reminder and overdue jobs (one graphile_worker.add_jobs); the notification INSERT and one send_email add_job per
  * notified person with an address (add_job for one, add_jobs for several); both live events
  * (one pg_notify statement); both audit events in one INSERT into audit_outbox (chained into
  * audit_event by the deferred trigger at COMMIT); COMMIT: the writes of
@@ -300,15 +299,31 @@ async function bareVisa(c: pg.Client, w: World, task: Task): Promise<void> {
        VALUES ($1, $2, $3, $4, $5, 'approve', '', $6, $7, $8, $9, $10, $11, $12)`,
       [visaId, a.approvalId, stage.id, part.id, a.round, actor, pair.head.positionTitle, pair.head.fullName, a.version.id, a.version.number, a.version.sha256, now],
     )
-    await c.query(`UPDATE approval_stage SET state = 'done', finished_at = $2 WHERE id = $1`, [stage.id, now])
-    await c.query(`UPDATE approval_stage SET state = 'active', activated_at = $2, due_at = $3, finished_at = NULL WHERE id = $1`, [next.id, now, due])
+    // The transition's rows in one statement, as persistTransition writes them: this stage
+    // done, the next active, the inbox flags (the visa closes this participant's task, the next
+    // stage's open), the approval (the document's status does not move inside a running route).
+    const stageRows = [
+      { id: stage.id, state: 'done', keep: true, activated_at: null, due_at: null, finished_at: now },
+      { id: next.id, state: 'active', keep: false, activated_at: now, due_at: due, finished_at: null },
+    ]
+    await c.query(
+      `WITH stages AS (
+         UPDATE approval_stage s
+            SET state = v.state::"StageState", finished_at = v.finished_at,
+                activated_at = CASE WHEN v.keep THEN s.activated_at ELSE v.activated_at END,
+                due_at = CASE WHEN v.keep THEN s.due_at ELSE v.due_at END
+           FROM json_to_recordset($1::json) AS v(id uuid, state text, keep boolean, activated_at timestamptz, due_at timestamptz, finished_at timestamptz)
+          WHERE s.id = v.id
+       ), flags AS (
+         UPDATE approval_participant SET open = (id = ANY($2::uuid[])) WHERE id = ANY($3::uuid[])
+       )
+       UPDATE approval SET state = 'running', round = $5, row_version = row_version + 1, finished_at = NULL WHERE id = $4`,
+      [JSON.stringify(stageRows), next.participants.map((p) => p.id), [part.id, ...next.participants.map((p) => p.id)], a.approvalId, a.round],
+    )
     await addJobs(c, [
       { identifier: 'stage_reminder', payload: { stageId: next.id, round: a.round }, run_at: reminderAt(due, w.gen.cal).toISOString(), job_key: `stage_reminder:${next.id}:${a.round}` },
       { identifier: 'stage_overdue', payload: { stageId: next.id, round: a.round }, run_at: due.toISOString(), job_key: `stage_overdue:${next.id}:${a.round}` },
     ])
-    // The inbox flags: the visa closes this participant's task, the next stage's open.
-    await c.query(`UPDATE approval_participant SET open = (id = ANY($1::uuid[])) WHERE id = ANY($2::uuid[])`, [next.participants.map((p) => p.id), [part.id, ...next.participants.map((p) => p.id)]])
-    await c.query(`UPDATE approval SET state = 'running', round = $2, row_version = row_version + 1, finished_at = NULL WHERE id = $1`, [a.approvalId, a.round])
     await c.query(
       `INSERT INTO notification (id, user_id, kind, title, body, link, dedupe_key)
        SELECT x.id, x.user_id, x.kind, x.title, x.body, x.link, x.dedupe_key

@@ -14,7 +14,9 @@ import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { freePort, reachableClusterDir, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../server/db/embedded-postgres.ts'
+import { openDatabase } from '../server/db/client.ts'
 import { migrate } from '../server/db/migrate.ts'
+import { seedIfEmpty } from '../server/seed/seed.ts'
 
 export { freePort }
 
@@ -456,4 +458,14 @@ export function streamPost(url: string, body: Readable, headers: Record<string, 
       if (!req.destroyed) rej(err)
     })
   })
+}
+
+/** Seeds the demo organisation as a first start would (nothing when already seeded). */
+export async function seedDemo(databaseUrl: string): Promise<void> {
+  const db = openDatabase(databaseUrl, { max: 2 })
+  try {
+    await seedIfEmpty(db.prisma, { demo: true, adminPassword: null })
+  } finally {
+    await db.close()
+  }
 }

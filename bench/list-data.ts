@@ -5,9 +5,7 @@
  * Deterministic (setseed) apart from ids and now().
  */
 import pg from 'pg'
-import { openDatabase } from '../server/db/client.ts'
-import { seedIfEmpty } from '../server/seed/seed.ts'
-import { log } from './lib.ts'
+import { log, seedDemo } from './lib.ts'
 
 export const TITLES = [
   'Про затвердження Програми цифрової трансформації Дрогобицької міської територіальної громади на 2026–2028 роки',
@@ -87,12 +85,7 @@ SELECT gen_random_uuid(), d.id, v.n,
 
 /** Seeds the organisation like a first start, then bulk-inserts documents and their version rows. */
 export async function fillDatabase(databaseUrl: string, count: number): Promise<void> {
-  const db = openDatabase(databaseUrl, { max: 2 })
-  try {
-    await seedIfEmpty(db.prisma, { demo: true, adminPassword: null })
-  } finally {
-    await db.close()
-  }
+  await seedDemo(databaseUrl)
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {

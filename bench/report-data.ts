@@ -12,9 +12,7 @@
  * of a million row-by-row upserts.
  */
 import pg from 'pg'
-import { openDatabase } from '../server/db/client.ts'
-import { seedIfEmpty } from '../server/seed/seed.ts'
-import { log } from './lib.ts'
+import { log, seedDemo } from './lib.ts'
 
 const SURNAMES = ['Бондаренко', 'Ковальчук', 'Шевченко', 'Мельничук', 'Кравченко', 'Олійник', 'Лисенко', 'Гуменюк', 'Петрук', 'Симоненко', 'Павлишин', 'Федорович', 'Гнатів', 'Дячук', 'Стасюк', 'Кушнір']
 const NAMES = ['Олена Петрівна', 'Андрій Іванович', 'Марія Василівна', 'Богдан Миколайович', 'Ірина Степанівна', 'Тарас Романович', 'Наталія Ігорівна', 'Юрій Олегович', 'Софія Андріївна', 'Василь Богданович']
@@ -107,12 +105,7 @@ export interface FillResult {
 
 /** Seeds the organisation like a first start, then bulk-loads staff, assignments and extensions. */
 export async function fillDatabase(databaseUrl: string, opts: { assignments: number; staff: number; days: number }): Promise<FillResult> {
-  const db = openDatabase(databaseUrl, { max: 2 })
-  try {
-    await seedIfEmpty(db.prisma, { demo: true, adminPassword: null })
-  } finally {
-    await db.close()
-  }
+  await seedDemo(databaseUrl)
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {

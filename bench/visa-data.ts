@@ -44,7 +44,10 @@ import { addCalendarDays, addWorkingDays, kyivDate, reminderAt, type CalendarExc
 import type { Auth } from '../server/people/sessions.ts'
 import { SUMMARIES, TITLES } from './list-data.ts'
 import { log } from './lib.ts'
-import { AuditStager, chainStaged, createAuditStage } from './visa-audit.ts'
+import { AuditStager, chainStaged, createAuditStage, type StagedAudit } from './visa-audit.ts'
+import { Prisma } from '../server/generated/prisma/client.ts'
+import type { Db } from '../server/db/client.ts'
+import { inbox } from '../server/approvals/inbox.ts'
 
 const HOUR = 3600_000
 const DAY = 24 * HOUR
@@ -131,15 +134,7 @@ const RETURNS = [
 // Rows
 
 type Row = Record<string, unknown>
-interface AuditRow {
-  t: number
-  actor_id: string | null
-  ip: string | null
-  action: string
-  target_type: string
-  target_id: string | null
-  after: unknown
-}
+type AuditRow = StagedAudit
 
 /** Rows waiting to be inserted, in foreign-key order. */
 class Sink {
@@ -1097,4 +1092,20 @@ export async function checkInvariants(c: pg.Client): Promise<void> {
     if (n !== 0) bad.push(`${name}: ${n} violations`)
   }
   if (bad.length) throw new Error(`the data breaks product invariants:\n  ${bad.join('\n  ')}`)
+}
+
+/** The product's inbox SQL for a person (first page, no filter), captured by handing inbox() a stand-in for Prisma. */
+export async function inboxSql(userId: string, now: Date): Promise<{ text: string; values: unknown[] }> {
+  let captured: Prisma.Sql | null = null
+  const fake = {
+    $queryRaw: (strings: TemplateStringsArray, ...values: unknown[]) => {
+      captured = Prisma.sql(strings, ...(values as Prisma.Sql[]))
+      // One row of totals without a task: what the statement answers for an empty inbox.
+      return Promise.resolve([{ n_approve: 0, n_review: 0, n_returned: 0, n_overdue: 0, n_matching: 0, task: null }])
+    },
+  }
+  await inbox(fake as unknown as Db, userId, { now })
+  if (!captured) throw new Error('inbox() ran no SQL')
+  const q = captured as Prisma.Sql
+  return { text: q.text, values: q.values as unknown[] }
 }

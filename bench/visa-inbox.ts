@@ -17,13 +17,10 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { Prisma } from '../server/generated/prisma/client.ts'
-import type { Db } from '../server/db/client.ts'
-import { inbox } from '../server/approvals/inbox.ts'
 import { startEmbeddedPostgres } from '../server/db/embedded-postgres.ts'
 import { migrate } from '../server/db/migrate.ts'
 import { log, onCleanup, parseArgs, round, runBench } from './lib.ts'
-import { checkInvariants, generateHistory, openWorld } from './visa-data.ts'
+import { checkInvariants, generateHistory, inboxSql, openWorld } from './visa-data.ts'
 
 const args = parseArgs({ dir: '/tmp/hromada-visa-inbox', docs: 100_000, audit: 1_000_000, approvers: 40, requests: 100, plans: false, only: '' })
 const USERS = ['deputy', 'mayor', 'legal', 'expert', 'head.housing', 'it.staff']
@@ -33,21 +30,6 @@ const pct = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN
 }
 
-/** The product's inbox SQL for a person, captured by handing inbox() a stand-in for Prisma. */
-async function inboxSql(userId: string, now: Date): Promise<{ text: string; values: unknown[] }> {
-  let captured: Prisma.Sql | null = null
-  const fake = {
-    $queryRaw: (strings: TemplateStringsArray, ...values: unknown[]) => {
-      captured = Prisma.sql(strings, ...(values as Prisma.Sql[]))
-      // One row of totals without a task: what the statement answers for an empty inbox.
-      return Promise.resolve([{ n_approve: 0, n_review: 0, n_returned: 0, n_overdue: 0, n_matching: 0, task: null }])
-    },
-  }
-  await inbox(fake as unknown as Db, userId, { now })
-  if (!captured) throw new Error('inbox() ran no SQL')
-  const q = captured as Prisma.Sql
-  return { text: q.text, values: q.values as unknown[] }
-}
 
 /** CPU ticks (1/100 s) a process has used, from /proc. */
 function cpuTicks(pid: number): number {

@@ -49,15 +49,12 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import type { Db } from '../server/db/client.ts'
-import { Prisma } from '../server/generated/prisma/client.ts'
-import { inbox } from '../server/approvals/inbox.ts'
 import { documentLink } from '../server/approvals/persist.ts'
 import { addWorkingDays, reminderAt } from '../server/calendar/working-days.ts'
 import { encodeEvent, EVENTS_CHANNEL } from '../server/notifications/notify.ts'
 import { log, login, makeTempRoot, median, onCleanup, parseArgs, round, runBench, sleep, startPostgres, startServer, type Session } from './lib.ts'
 import { verifyChain } from './visa-audit.ts'
-import { checkInvariants, generateHistory, openWorld, prepareFresh, signature, validateAgainstServices, type BenchPair, type Driven, type World } from './visa-data.ts'
+import { checkInvariants, generateHistory, inboxSql, openWorld, prepareFresh, signature, validateAgainstServices, type BenchPair, type Driven, type World } from './visa-data.ts'
 
 const args = parseArgs({ docs: 100_000, audit: 1_000_000, approvers: 40, waves: 10, rounds: 3, warmup: 2, inboxRequests: 200, inboxWarmup: 20, diagnose: false, pg: '', profile: '', verbose: false })
 const DOCS = Math.floor(args.docs)
@@ -107,21 +104,6 @@ function postgresTicks(postmaster: number): number {
 
 // ---------------------------------------------------------------------------------------------
 // The inbox
-
-/** The product's inbox SQL for a person, captured by handing inbox() a stand-in for Prisma. */
-async function inboxSql(userId: string, now: Date): Promise<Prisma.Sql> {
-  let captured: Prisma.Sql | null = null
-  const fake = {
-    $queryRaw: (strings: TemplateStringsArray, ...values: unknown[]) => {
-      captured = Prisma.sql(strings, ...(values as Prisma.Sql[]))
-      // One row of totals without a task: what the statement answers for an empty inbox.
-      return Promise.resolve([{ n_approve: 0, n_review: 0, n_returned: 0, n_overdue: 0, n_matching: 0, task: null }])
-    },
-  }
-  await inbox(fake as unknown as Db, userId, { now })
-  if (!captured) throw new Error('inbox() ran no SQL')
-  return captured
-}
 
 interface PlanNode {
   'Node Type': string

@@ -267,6 +267,10 @@ describe('authorization and bad input on every approval action', () => {
     const approve = (await headIt.get('/api/inbox?filter=approve&limit=500')).json()
     expect(approve.total).toBe(all.counts.toApprove)
     expect(approve.items.every((i: { task: string }) => i.task === 'approve')).toBe(true)
+    // Nobody signed in: refused before anything is read.
+    const anonymous = await w.t.anonymous().get('/api/inbox?limit=2')
+    expect(anonymous.statusCode).toBe(401)
+    expect(anonymous.headers['content-type']).toContain('application/problem+json')
     for (const q of ['limit=0', 'limit=501', 'limit=x', 'filter=nope', 'other=1']) {
       const r = await headIt.get(`/api/inbox?${q}`)
       expect(r.statusCode, q).toBe(400)

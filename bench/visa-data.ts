@@ -1030,18 +1030,18 @@ export async function validateAgainstServices(w: World): Promise<string[]> {
   const a1 = await startApproval(w.db.prisma, authorAuth, actor(authorAuth), d1.id, {})
   await compare('just started', a1, 'running', { progress: 0 })
   checked.push('started (unit head active)')
-  await decide(w.db.prisma, headAuth, actor(headAuth), a1, { decision: 'approve', versionSha256: d1.sha256 })
+  await decide(w.db.pool, headAuth, actor(headAuth), a1, { decision: 'approve', versionSha256: d1.sha256 })
   await compare('after the unit head’s visa', a1, 'running', { progress: 1 })
   checked.push('one visa (legal review active)')
-  for (const who of [legalAuth, deputyAuth]) await decide(w.db.prisma, who, actor(who), a1, { decision: 'approve', versionSha256: d1.sha256 })
+  for (const who of [legalAuth, deputyAuth]) await decide(w.db.pool, who, actor(who), a1, { decision: 'approve', versionSha256: d1.sha256 })
   await compare('at the signing stage', a1, 'running', { progress: w.org.templates.get('council_decision_draft')!.stages.findIndex((st) => st.kind === 'signing') })
   checked.push('visas up to the signing stage')
 
   // Returned by the legal department.
   const d2 = await draft([])
   const a2 = await startApproval(w.db.prisma, authorAuth, actor(authorAuth), d2.id, {})
-  await decide(w.db.prisma, headAuth, actor(headAuth), a2, { decision: 'approve', versionSha256: d2.sha256 })
-  await decide(w.db.prisma, legalAuth, actor(legalAuth), a2, { decision: 'return', comment: 'Доопрацювати', versionSha256: d2.sha256 })
+  await decide(w.db.pool, headAuth, actor(headAuth), a2, { decision: 'approve', versionSha256: d2.sha256 })
+  await decide(w.db.pool, legalAuth, actor(legalAuth), a2, { decision: 'return', comment: 'Доопрацювати', versionSha256: d2.sha256 })
   await compare('returned', a2, 'returned', { progress: 1 })
   checked.push('returned at legal review')
 

@@ -1,12 +1,14 @@
 import { Readable } from 'node:stream'
+import type pg from 'pg'
 import type { Db, Tx } from '../db/client.ts'
+import { asSql, pgTransaction, sql, type Conn } from '../db/sql.ts'
 import { AppError } from '../errors.ts'
 import { auditAll, type Actor, type AuditEntry } from '../audit/record.ts'
 import type { Auth } from '../people/sessions.ts'
 import type { ObjectStore } from '../../storage/index.ts'
 import { renderExpertConclusion } from '../pdf/conclusion.ts'
 import { transition, type Command, type Decision, type Effect } from './machine.ts'
-import { approvalInclude, currentVersion, lockApproval, snapshotOf, type LoadedApproval } from './load.ts'
+import { currentVersion, lockApproval, readApproval, snapshotOf, type LoadedApproval } from './load.ts'
 import { persistTransition } from './persist.ts'
 import { actingAs, actorsOf, type PersonRef, type PositionActors } from './people.ts'
 import type { ConclusionBody, DecisionBody } from './schemas.ts'
@@ -30,7 +32,7 @@ export interface Acting {
  * participant of the active stage comes first; failing that the machine explains the refusal
  * (out of turn, closed stage, already decided).
  */
-export async function choose(tx: Db | Tx, a: LoadedApproval, userId: string, wanted?: string, onlyKind?: Stage['kind']): Promise<Acting> {
+export async function choose(tx: Conn, a: LoadedApproval, userId: string, wanted?: string, onlyKind?: Stage['kind']): Promise<Acting> {
   const all = a.stages.filter((s) => !onlyKind || s.kind === onlyKind).flatMap((stage) => stage.participants.map((participant) => ({ stage, participant })))
   const actors = await actorsOf(tx, [...new Set(all.map((x) => x.participant.positionId))])
   const mine = all.flatMap(({ stage, participant }) => {
@@ -49,29 +51,24 @@ export function apply(a: LoadedApproval, cmd: Command) {
   return out
 }
 
-export async function recordVisa(tx: Tx, a: LoadedApproval, auth: Auth, acting: Acting, decision: Decision, comment: string, version: { id: string; number: number; sha256: string }) {
-  return tx.visa.create({
-    data: {
-      approvalId: a.id,
-      stageId: acting.stage.id,
-      participantId: acting.participant.id,
-      round: a.round,
-      decision,
-      comment,
-      userId: auth.userId,
-      onBehalfOfId: acting.onBehalfOf?.id ?? null,
-      positionTitle: acting.positionTitle,
-      fullName: auth.fullName,
-      onBehalfOfName: acting.onBehalfOf?.fullName ?? null,
-      versionId: version.id,
-      versionNumber: version.number,
-      versionSha256: version.sha256,
-    },
-  })
+type VisaRow = LoadedApproval['stages'][number]['participants'][number]['visas'][number]
+
+export async function recordVisa(tx: Conn, a: LoadedApproval, auth: Auth, acting: Acting, decision: Decision, comment: string, version: { id: string; number: number; sha256: string }): Promise<VisaRow> {
+  const rows = await asSql(tx).query<VisaRow>(sql`
+    INSERT INTO visa (id, approval_id, stage_id, participant_id, round, decision, comment, user_id, on_behalf_of_id,
+                      position_title, full_name, on_behalf_of_name, version_id, version_number, version_sha256)
+    VALUES (gen_random_uuid(), ${a.id}::uuid, ${acting.stage.id}::uuid, ${acting.participant.id}::uuid, ${a.round}::int, ${decision}::"VisaDecision", ${comment},
+            ${auth.userId}::uuid, ${acting.onBehalfOf?.id ?? null}::uuid, ${acting.positionTitle}, ${auth.fullName}, ${acting.onBehalfOf?.fullName ?? null},
+            ${version.id}::uuid, ${version.number}::int, ${version.sha256})
+    RETURNING id, approval_id AS "approvalId", stage_id AS "stageId", participant_id AS "participantId", round, decision, comment,
+              user_id AS "userId", on_behalf_of_id AS "onBehalfOfId", position_title AS "positionTitle", full_name AS "fullName",
+              on_behalf_of_name AS "onBehalfOfName", version_id AS "versionId", version_number AS "versionNumber",
+              version_sha256 AS "versionSha256", at`)
+  return rows[0]!
 }
 
 /** The approval after a transition, with the visa just given added to its participant. */
-function withVisa(after: LoadedApproval, visa: LoadedApproval['stages'][number]['participants'][number]['visas'][number]): LoadedApproval {
+function withVisa(after: LoadedApproval, visa: VisaRow): LoadedApproval {
   return {
     ...after,
     stages: after.stages.map((st) => ({ ...st, participants: st.participants.map((p) => (p.id === visa.participantId ? { ...p, visas: [...p.visas, visa] } : p)) })),
@@ -88,11 +85,12 @@ export interface Decided {
  * A visa: approve, approve with remarks, or return for revision, on the version the approver
  * read. Answers with the approval as written (no second read: the caller presents it).
  */
-export async function decide(db: Db, auth: Auth, actor: Actor, approvalId: string, body: DecisionBody): Promise<Decided> {
+export async function decide(pool: pg.Pool, auth: Auth, actor: Actor, approvalId: string, body: DecisionBody): Promise<Decided> {
   const comment = body.comment?.trim() ?? ''
   // A return says what to fix; remarks without text would say nothing.
   if ((body.decision === 'return' || body.decision === 'approve_with_remarks') && !comment) throw new AppError('COMMENT_REQUIRED')
-  return db.$transaction(async (tx) => {
+  // The busiest write of the product runs on plain pg (server/db/sql.ts), not Prisma.
+  return pgTransaction(pool, async (tx) => {
     const a = await lockApproval(tx, approvalId)
     const acting = await choose(tx, a, auth.userId, body.participantId)
     if (acting.stage.kind === 'expert_review' && acting.stage.state === 'active') throw new AppError('WRONG_STAGE_KIND', 'на етапі експертизи рішенням є висновок: POST …/conclusion')
@@ -127,7 +125,7 @@ export async function conclude(db: Db, store: ObjectStore, auth: Auth, actor: Ac
   const remarks = body.remarks.map((r, i) => ({ n: i + 1, text: r.text.trim(), ...(r.page ? { page: r.page } : {}) })).filter((r) => r.text)
   if (body.result !== 'positive' && remarks.length === 0) throw new AppError('REMARKS_REQUIRED')
   // A first look without the lock, so nobody without the right renders and stores PDFs.
-  const peek = await db.approval.findUnique({ where: { id: approvalId }, include: { ...approvalInclude, document: { include: { ...approvalInclude.document.include, authorUnit: true } } } })
+  const peek = await readApproval(db, approvalId)
   if (!peek) throw new AppError('APPROVAL_NOT_FOUND')
   // Only people on an expert-review stage may conclude; anyone else is not on that stage (403).
   const acting = await choose(db, peek, auth.userId, body.participantId, 'expert_review')
@@ -143,7 +141,7 @@ export async function conclude(db: Db, store: ObjectStore, auth: Auth, actor: Ac
     issuer: issuer?.name ?? acting.stage.name,
     documentTitle: peek.document.title,
     documentKindLabel: KIND_LABELS[peek.document.kind],
-    authorUnit: peek.document.authorUnit.name,
+    authorUnit: peek.document.authorUnitName,
     versionNumber: version.number,
     versionSha256: version.sha256,
     result: body.result,

@@ -1,23 +1,120 @@
-import type { Tx } from '../db/client.ts'
 import { AppError } from '../errors.ts'
-import type { Prisma } from '../generated/prisma/client.ts'
+import type { ApprovalParticipant, ApprovalStage, ApprovalState, DocumentKind, DocumentStatus, Visa } from '../generated/prisma/client.ts'
+import { asSql, sql, type Conn } from '../db/sql.ts'
 import type { ApprovalSnapshot } from './machine.ts'
 
-export const approvalInclude = {
-  template: true,
-  // The newest version (what approvers read and visas bind to) comes with the same read.
-  document: { include: { versions: { orderBy: { number: 'desc' as const }, take: 1 } } },
-  startedBy: { select: { id: true, fullName: true } },
-  stages: { orderBy: { index: 'asc' as const }, include: { participants: { orderBy: { id: 'asc' as const }, include: { visas: true } } } },
-} satisfies Prisma.ApprovalInclude
+/** An approval with everything a transition and its presentation need, read in one statement. */
+export interface LoadedApproval {
+  id: string
+  documentId: string
+  templateId: string
+  state: ApprovalState
+  round: number
+  rowVersion: number
+  startedById: string
+  startedAt: Date
+  finishedAt: Date | null
+  template: { id: string; name: string; version: number; restartFromFirst: boolean }
+  startedBy: { id: string; fullName: string }
+  document: {
+    id: string
+    kind: DocumentKind
+    title: string
+    status: DocumentStatus
+    createdById: string
+    authorUnitId: string
+    authorUnitName: string
+    /** The newest version only (what approvers read and visas bind to), or none. */
+    versions: { id: string; number: number; sha256: string; fileName: string; mediaType: string }[]
+  }
+  stages: (ApprovalStage & { participants: (ApprovalParticipant & { visas: Visa[] })[] })[]
+}
 
-export type LoadedApproval = Prisma.ApprovalGetPayload<{ include: typeof approvalInclude }>
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] }
 
-/** Locks the approval row for the rest of the transaction and loads everything a transition needs. */
-export async function lockApproval(tx: Tx, id: string): Promise<LoadedApproval> {
-  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM approval WHERE id = ${id}::uuid FOR UPDATE`
+const date = (s: string) => new Date(s)
+const dateOrNull = (s: string | null) => (s === null ? null : new Date(s))
+
+/**
+ * The approval, its template, document (with the author's unit and newest version), starter,
+ * stages in order, their participants in id order and every visa. One statement: JSON built
+ * by PostgreSQL, dates turned back into Dates here.
+ */
+const LOAD = (where: ReturnType<typeof sql>) => sql`
+  SELECT json_build_object(
+    'id', a.id, 'documentId', a.document_id, 'templateId', a.template_id, 'state', a.state, 'round', a.round,
+    'rowVersion', a.row_version, 'startedById', a.started_by_id, 'startedAt', a.started_at, 'finishedAt', a.finished_at,
+    'template', json_build_object('id', t.id, 'name', t.name, 'version', t.version, 'restartFromFirst', t.restart_from_first),
+    'startedBy', json_build_object('id', u.id, 'fullName', u.full_name),
+    'document', json_build_object(
+      'id', d.id, 'kind', d.kind, 'title', d.title, 'status', d.status, 'createdById', d.created_by_id,
+      'authorUnitId', d.author_unit_id, 'authorUnitName', un.name,
+      'versions', (SELECT coalesce(json_agg(json_build_object('id', v.id, 'number', v.number, 'sha256', v.sha256, 'fileName', v.file_name, 'mediaType', v.media_type)), '[]')
+                     FROM (SELECT * FROM version WHERE document_id = d.id ORDER BY number DESC LIMIT 1) v)),
+    'stages', (SELECT coalesce(json_agg(json_build_object(
+        'id', s.id, 'approvalId', s.approval_id, 'index', s.index, 'name', s.name, 'kind', s.kind, 'rule', s.rule,
+        'deadlineDays', s.deadline_days, 'state', s.state, 'activatedAt', s.activated_at, 'dueAt', s.due_at, 'finishedAt', s.finished_at,
+        'participants', (SELECT coalesce(json_agg(json_build_object(
+            'id', p.id, 'stageId', p.stage_id, 'positionId', p.position_id, 'mandatory', p.mandatory, 'addedById', p.added_by_id, 'open', p.open,
+            'visas', (SELECT coalesce(json_agg(json_build_object(
+                'id', x.id, 'approvalId', x.approval_id, 'stageId', x.stage_id, 'participantId', x.participant_id, 'round', x.round,
+                'decision', x.decision, 'comment', x.comment, 'userId', x.user_id, 'onBehalfOfId', x.on_behalf_of_id,
+                'positionTitle', x.position_title, 'fullName', x.full_name, 'onBehalfOfName', x.on_behalf_of_name,
+                'versionId', x.version_id, 'versionNumber', x.version_number, 'versionSha256', x.version_sha256, 'at', x.at) ORDER BY x.at, x.id), '[]')
+              FROM visa x WHERE x.participant_id = p.id)) ORDER BY p.id), '[]')
+          FROM approval_participant p WHERE p.stage_id = s.id)) ORDER BY s.index), '[]')
+      FROM approval_stage s WHERE s.approval_id = a.id)
+  ) AS a
+  FROM approval a
+  JOIN route_template t ON t.id = a.template_id
+  JOIN app_user u ON u.id = a.started_by_id
+  JOIN document d ON d.id = a.document_id
+  JOIN unit un ON un.id = d.author_unit_id
+  ${where}`
+
+type Raw = Json<Omit<LoadedApproval, 'stages'>> & {
+  stages: (Json<ApprovalStage> & { participants: (ApprovalParticipant & { visas: Json<Visa>[] })[] })[]
+}
+
+function revive(r: Raw): LoadedApproval {
+  return {
+    ...r,
+    startedAt: date(r.startedAt),
+    finishedAt: dateOrNull(r.finishedAt),
+    stages: r.stages.map((s) => ({
+      ...s,
+      activatedAt: dateOrNull(s.activatedAt),
+      dueAt: dateOrNull(s.dueAt),
+      finishedAt: dateOrNull(s.finishedAt),
+      participants: s.participants.map((p) => ({ ...p, visas: p.visas.map((v) => ({ ...v, at: date(v.at) })) })),
+    })),
+  }
+}
+
+/** One approval by id, or null. */
+export async function readApproval(db: Conn, id: string): Promise<LoadedApproval | null> {
+  const rows = await asSql(db).query<{ a: Raw }>(LOAD(sql`WHERE a.id = ${id}::uuid`))
+  return rows[0] ? revive(rows[0].a) : null
+}
+
+/** The document's latest approval, if it ever went on one. */
+export async function latestApproval(db: Conn, documentId: string): Promise<LoadedApproval | null> {
+  const rows = await asSql(db).query<{ a: Raw }>(LOAD(sql`WHERE a.document_id = ${documentId}::uuid ORDER BY a.started_at DESC, a.id DESC LIMIT 1`))
+  return rows[0] ? revive(rows[0].a) : null
+}
+
+/**
+ * Locks the approval row for the rest of the transaction and loads everything a transition
+ * needs. Two statements on purpose: a read after the lock sees what the transaction that held
+ * it before committed (a locking read's subqueries would see the statement's older snapshot).
+ */
+export async function lockApproval(tx: Conn, id: string): Promise<LoadedApproval> {
+  const db = asSql(tx)
+  const locked = await db.query<{ id: string }>(sql`SELECT id FROM approval WHERE id = ${id}::uuid FOR UPDATE`)
   if (locked.length === 0) throw new AppError('APPROVAL_NOT_FOUND')
-  return tx.approval.findUniqueOrThrow({ where: { id }, include: approvalInclude })
+  const a = await readApproval(db, id)
+  if (!a) throw new AppError('APPROVAL_NOT_FOUND')
+  return a
 }
 
 /** The machine's view of a loaded approval: decisions of the current round only. */

@@ -1,5 +1,5 @@
 import type { Db, Tx } from '../db/client.ts'
-import { Prisma } from '../generated/prisma/client.ts'
+import { asSql, sql, type Conn } from '../db/sql.ts'
 import type { ParticipantSpec } from './schemas.ts'
 
 export interface PersonRef {
@@ -35,9 +35,9 @@ interface ActorRow {
  * The current holder of each position and the holder's substitute for this moment
  * (regulation 4.8: tasks go to the substitute during an absence).
  */
-export async function actorsOf(db: Db | Tx, positionIds: string[], at = new Date()): Promise<Map<string, PositionActors>> {
+export async function actorsOf(db: Conn, positionIds: string[], at = new Date()): Promise<Map<string, PositionActors>> {
   if (positionIds.length === 0) return new Map()
-  const rows = await db.$queryRaw<ActorRow[]>`
+  const rows = await asSql(db).query<ActorRow>(sql`
     SELECT p.id AS position_id, p.title, p.unit_id, un.name AS unit_name,
            u.id AS holder_id, u.full_name AS holder_name, u.email AS holder_email,
            su.id AS substitute_id, su.full_name AS substitute_name, su.email AS substitute_email
@@ -53,7 +53,7 @@ export async function actorsOf(db: Db | Tx, positionIds: string[], at = new Date
          WHERE s.user_id = h.user_id AND s.cancelled_at IS NULL AND s.starts_at <= ${at} AND s.ends_at > ${at}
          ORDER BY s.created_at DESC LIMIT 1) sub ON true
       LEFT JOIN app_user su ON su.id = sub.substitute_id
-     WHERE p.id IN (${Prisma.join(positionIds.map((id) => Prisma.sql`${id}::uuid`))})`
+     WHERE p.id = ANY(${positionIds}::uuid[])`)
   return new Map(
     rows.map((r) => [
       r.position_id,

@@ -1,4 +1,4 @@
-import type { Tx } from '../db/client.ts'
+import { asSql, sql, type Conn, type Sql } from '../db/sql.ts'
 import type { DocumentStatus } from '../generated/prisma/client.ts'
 import type { Actor, AuditEntry } from '../audit/record.ts'
 import { enqueueAll, type JobSpec } from '../jobs/queue.ts'
@@ -45,7 +45,8 @@ export interface Persisted {
  * exists unless the transition commits. `actors` may carry the positions' holders already
  * loaded for this moment (decide() has them); missing ones are loaded.
  */
-export async function persistTransition(tx: Tx, a: LoadedApproval, next: ApprovalSnapshot, effects: Effect[], actor: Actor, now = new Date(), actors?: Map<string, PositionActors>): Promise<Persisted> {
+export async function persistTransition(conn: Conn, a: LoadedApproval, next: ApprovalSnapshot, effects: Effect[], actor: Actor, now = new Date(), actors?: Map<string, PositionActors>): Promise<Persisted> {
+  const tx = asSql(conn)
   const calendar = effects.some((e) => e.type === 'stage_activated') ? await calendarFor(tx, now) : null
   const activated = new Map<number, Date>()
   const stages: LoadedApproval['stages'] = []
@@ -91,7 +92,7 @@ export async function persistTransition(tx: Tx, a: LoadedApproval, next: Approva
   // The transition's rows in one statement (each round trip costs more than the writes):
   // the stages that changed, the participants' flags, the document when its status moves,
   // and the approval. Data-modifying WITH parts always run to completion.
-  await tx.$executeRaw`
+  await tx.exec(sql`
     WITH stages AS (
       UPDATE approval_stage s
          SET state = v.state::"StageState", finished_at = v.finished_at,
@@ -105,7 +106,7 @@ export async function persistTransition(tx: Tx, a: LoadedApproval, next: Approva
       UPDATE document SET status = ${status}::"DocumentStatus", updated_at = ${now} WHERE id = ${a.documentId}::uuid AND ${documentChanges}
     )
     UPDATE approval SET state = ${next.state}::"ApprovalState", round = ${next.round}, row_version = row_version + 1, finished_at = ${finishedAt}
-     WHERE id = ${a.id}::uuid`
+     WHERE id = ${a.id}::uuid`)
   await enqueueAll(tx, jobs)
   const after: LoadedApproval = { ...a, state: next.state, round: next.round, rowVersion: a.rowVersion + 1, finishedAt, document: { ...a.document, status }, stages }
 
@@ -158,8 +159,10 @@ export async function persistTransition(tx: Tx, a: LoadedApproval, next: Approva
 }
 
 /** The author and, during an absence, the author's substitute. */
-async function actorsForUser(tx: Tx, userId: string): Promise<string[]> {
+async function actorsForUser(tx: Sql, userId: string): Promise<string[]> {
   const now = new Date()
-  const subs = await tx.substitution.findMany({ where: { userId, cancelledAt: null, startsAt: { lte: now }, endsAt: { gt: now } }, select: { substituteId: true } })
-  return [userId, ...subs.map((s) => s.substituteId)]
+  const subs = await tx.query<{ substitute_id: string }>(
+    sql`SELECT substitute_id FROM substitution WHERE user_id = ${userId}::uuid AND cancelled_at IS NULL AND starts_at <= ${now} AND ends_at > ${now} ORDER BY created_at, id`,
+  )
+  return [userId, ...subs.map((s) => s.substitute_id)]
 }

@@ -12,7 +12,7 @@ import { StampError, stampRegistration } from '../pdf/registration-stamp.ts'
 import { onDocumentSigned } from '../duties/job-descriptions.service.ts'
 import type { SignBody } from '../signing/schemas.ts'
 import { apply, choose, outcomeAudits, recordVisa } from './decisions.ts'
-import { approvalInclude, currentVersion, lockApproval } from './load.ts'
+import { currentVersion, lockApproval, readApproval } from './load.ts'
 import { persistTransition } from './persist.ts'
 
 async function readAll(store: ObjectStore, sha256: string): Promise<Buffer> {
@@ -34,7 +34,7 @@ async function readAll(store: ObjectStore, sha256: string): Promise<Buffer> {
 export async function signStage(db: Db, store: ObjectStore, config: Config, auth: Auth, actor: Actor, approvalId: string, body: SignBody) {
   // The passphrase is checked before anything is locked.
   const signer = await prepareSigner(db, config, auth.userId, body.certificateId, body.passphrase)
-  const peek = await db.approval.findUnique({ where: { id: approvalId }, include: approvalInclude })
+  const peek = await readApproval(db, approvalId)
   if (!peek) throw new AppError('APPROVAL_NOT_FOUND')
   const first = await choose(db, peek, auth.userId, body.participantId, 'signing')
   apply(peek, { type: 'decide', participantId: first.participant.id, decision: 'approve' })

@@ -6,7 +6,7 @@ import type { Auth } from '../people/sessions.ts'
 import { canEditDocument } from '../documents/policy.ts'
 import { getVisibleDocument } from '../documents/documents.service.ts'
 import { begin } from './machine.ts'
-import { approvalInclude } from './load.ts'
+import { readApproval } from './load.ts'
 import { persistTransition } from './persist.ts'
 import { actorsOf, resolveSpecs } from './people.ts'
 import type { PreviewOut, StageTemplate, StartBody } from './schemas.ts'
@@ -104,7 +104,7 @@ export async function startApproval(db: Db, auth: Auth, actor: Actor, documentId
         },
       })
     }
-    const loaded = await tx.approval.findUniqueOrThrow({ where: { id: approval.id }, include: approvalInclude })
+    const loaded = (await readApproval(tx, approval.id))!
     const skipped = new Set(planned.flatMap((p, i) => (p.skipped ? [i] : [])))
     const { next, effects } = begin(
       loaded.stages.map((st) => ({ index: st.index, kind: st.kind, rule: st.rule, participants: st.participants.map((pp) => ({ id: pp.id, decision: null })) })),

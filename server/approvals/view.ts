@@ -1,7 +1,7 @@
 import type { Db } from '../db/client.ts'
 import type { Auth } from '../people/sessions.ts'
 import type { ApprovalOut } from './schemas.ts'
-import { approvalInclude, type LoadedApproval } from './load.ts'
+import { latestApproval, readApproval, type LoadedApproval } from './load.ts'
 import { actingAs, actorsOf, type PositionActors } from './people.ts'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
@@ -118,7 +118,4 @@ export async function presentApproval(db: Db, auth: Auth, a: LoadedApproval, kno
   }
 }
 
-/** The document's latest approval, if it ever went on one. */
-export const latestApproval = (db: Db, documentId: string) => db.approval.findFirst({ where: { documentId }, orderBy: { startedAt: 'desc' }, include: approvalInclude })
-
-export const loadApproval = (db: Db, id: string) => db.approval.findUnique({ where: { id }, include: approvalInclude })
+export { latestApproval, readApproval as loadApproval }

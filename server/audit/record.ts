@@ -1,5 +1,4 @@
-import type { Tx } from '../db/client.ts'
-import type { Prisma } from '../generated/prisma/client.ts'
+import { asSql, sql, type Conn } from '../db/sql.ts'
 
 /** Who did it and from where; taken from the request by `actorOf(req)`. */
 export interface Actor {
@@ -82,15 +81,15 @@ export interface AuditEntry {
   after?: unknown
 }
 
-const toJson = (v: unknown): Prisma.InputJsonValue | undefined =>
-  v === undefined || v === null ? undefined : (JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x))) as Prisma.InputJsonValue)
+// JSON with bigints as numbers; nothing (SQL NULL) for a missing value.
+const toJson = (v: unknown): unknown => (v === undefined || v === null ? null : JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x))))
 
 const row = (actor: Actor, entry: AuditEntry) => ({
-  actorId: actor.userId,
+  actor_id: actor.userId,
   ip: actor.ip,
   action: entry.action,
-  targetType: entry.targetType,
-  targetId: entry.targetId ?? null,
+  target_type: entry.targetType,
+  target_id: entry.targetId ?? null,
   before: toJson(entry.before),
   after: toJson(entry.after),
 })
@@ -101,13 +100,20 @@ const row = (actor: Actor, entry: AuditEntry) => ({
  * audit_outbox), so it may be written at any point of the transaction: the chain's head is
  * locked only during COMMIT, and a rolled-back transaction leaves no event.
  */
-export async function audit(tx: Tx, actor: Actor, entry: AuditEntry): Promise<void> {
-  await tx.auditOutbox.create({ data: row(actor, entry), select: { n: true } })
+export async function audit(tx: Conn, actor: Actor, entry: AuditEntry): Promise<void> {
+  await auditAll(tx, actor, [entry])
 }
 
-/** Records a transaction's audit events, in order, with one statement (see audit()). */
-export async function auditAll(tx: Tx, actor: Actor, entries: AuditEntry[]): Promise<void> {
+/**
+ * Records a transaction's audit events, in order, with one statement (see audit()). The
+ * outbox's serial numbers follow the rows' order (WITH ORDINALITY), which is the chain's order.
+ */
+export async function auditAll(tx: Conn, actor: Actor, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return
-  if (entries.length === 1) return audit(tx, actor, entries[0]!)
-  await tx.auditOutbox.createMany({ data: entries.map((e) => row(actor, e)) })
+  await asSql(tx).exec(sql`
+    INSERT INTO audit_outbox (actor_id, ip, action, target_type, target_id, before, after)
+    SELECT x.actor_id, x.ip, x.action, x.target_type, x.target_id, x.before, x.after
+      FROM jsonb_array_elements(${JSON.stringify(entries.map((e) => row(actor, e)))}::jsonb) WITH ORDINALITY AS e(v, n),
+           jsonb_to_record(e.v) AS x(actor_id uuid, ip text, action text, target_type text, target_id text, before jsonb, after jsonb)
+     ORDER BY e.n`)
 }

@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../db/client.ts'
+import { asSql, sql, type Conn } from '../db/sql.ts'
 import { AppError } from '../errors.ts'
 import { audit, type Actor } from '../audit/record.ts'
 import type { CalendarDayOut } from './schemas.ts'
@@ -25,14 +26,15 @@ function checkDate(isoDate: string) {
 const lockDate = (tx: Tx, isoDate: string) => tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`calendar_day:${isoDate}`}))`
 
 /** Configured exceptions with dates in [fromIso, toIso]. */
-export async function loadCalendar(db: Db | Tx, fromIso: string, toIso: string): Promise<Map<string, DayKind>> {
+export async function loadCalendar(db: Conn, fromIso: string, toIso: string): Promise<Map<string, DayKind>> {
   if (!isValidIsoDate(fromIso) || !isValidIsoDate(toIso)) throw new RangeError(`loadCalendar: bad range ${fromIso} .. ${toIso}`)
-  const rows = await db.calendarDay.findMany({ where: { date: { gte: toDb(fromIso), lte: toDb(toIso) } }, select: { date: true, kind: true } })
-  return new Map(rows.map((r) => [fromDb(r.date), r.kind]))
+  // As text: pg and Prisma decode `date` columns differently (local vs UTC midnight).
+  const rows = await asSql(db).query<{ date: string; kind: DayKind }>(sql`SELECT date::text AS date, kind FROM calendar_day WHERE date BETWEEN ${fromIso}::date AND ${toIso}::date`)
+  return new Map(rows.map((r) => [r.date, r.kind]))
 }
 
 /** Exceptions around an instant: a month before its Kyiv date through `horizonDays` after it. */
-export async function calendarFor(db: Db | Tx, from: Date, horizonDays = 400): Promise<Map<string, DayKind>> {
+export async function calendarFor(db: Conn, from: Date, horizonDays = 400): Promise<Map<string, DayKind>> {
   const start = kyivDate(from)
   return loadCalendar(db, addCalendarDays(start, -LOOKBEHIND_DAYS), addCalendarDays(start, horizonDays))
 }

@@ -35,6 +35,9 @@ export function statementNames(max = 2000): (query: { sql: string }) => string {
   }
 }
 
+/** The names every connection's statements get, whoever runs them (Prisma or server/db/sql.ts). */
+export const preparedNames = statementNames()
+
 /** Opens one pg pool and a Prisma 7 client over it (driver adapter, no native engine). */
 export function openDatabase(databaseUrl: string, opts: { max?: number; onIdleError?: (err: Error) => void } = {}): Database {
   const onIdleError = opts.onIdleError ?? ((err: Error) => process.stderr.write(`PostgreSQL connection lost: ${err.message}\n`))
@@ -47,7 +50,7 @@ export function openDatabase(databaseUrl: string, opts: { max?: number; onIdleEr
   pool.on('error', report)
   pool.on('connect', (client) => client.on('error', report))
   // Under load a transaction may wait for a pooled connection longer than Prisma's 2 s default.
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementNames() }), transactionOptions: { maxWait: 15_000, timeout: 30_000 } })
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: preparedNames }), transactionOptions: { maxWait: 15_000, timeout: 30_000 } })
   return {
     pool,
     prisma,

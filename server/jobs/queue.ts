@@ -1,7 +1,7 @@
 import { Logger, run, type Runner, type Task } from 'graphile-worker'
 import type pg from 'pg'
 import type { FastifyBaseLogger } from 'fastify'
-import type { Tx } from '../db/client.ts'
+import { asSql, sql, type Conn } from '../db/sql.ts'
 
 /**
  * Background jobs live in PostgreSQL (graphile-worker): they survive restarts and each job
@@ -18,8 +18,8 @@ export interface JobQueue {
 export type TaskMap = Partial<Record<TaskName, Task>>
 
 /** Enqueues a job inside the caller's transaction, so it exists iff the change commits. */
-export async function enqueue(tx: Tx, task: TaskName, payload: Record<string, unknown> = {}, opts: { runAt?: Date; jobKey?: string } = {}) {
-  await tx.$executeRaw`SELECT graphile_worker.add_job(${task}::text, ${JSON.stringify(payload)}::json, run_at => ${opts.runAt ?? null}::timestamptz, job_key => ${opts.jobKey ?? null}::text)`
+export async function enqueue(tx: Conn, task: TaskName, payload: Record<string, unknown> = {}, opts: { runAt?: Date; jobKey?: string } = {}) {
+  await asSql(tx).exec(sql`SELECT graphile_worker.add_job(${task}::text, ${JSON.stringify(payload)}::json, run_at => ${opts.runAt ?? null}::timestamptz, job_key => ${opts.jobKey ?? null}::text)`)
 }
 
 export interface JobSpec {
@@ -33,15 +33,15 @@ export interface JobSpec {
  * Several jobs with one statement (graphile_worker.add_jobs), in the caller's transaction; a
  * job key replaces a queued job with that key, as enqueue() does. Keys must differ.
  */
-export async function enqueueAll(tx: Tx, jobs: JobSpec[]) {
+export async function enqueueAll(tx: Conn, jobs: JobSpec[]) {
   if (jobs.length <= 1) {
     for (const j of jobs) await enqueue(tx, j.task, j.payload, { runAt: j.runAt, jobKey: j.jobKey })
     return
   }
   const specs = JSON.stringify(jobs.map((j, n) => ({ n, identifier: j.task, payload: j.payload ?? {}, run_at: j.runAt?.toISOString() ?? null, job_key: j.jobKey ?? null })))
-  await tx.$executeRaw`SELECT count(*) FROM graphile_worker.add_jobs((
+  await asSql(tx).exec(sql`SELECT count(*) FROM graphile_worker.add_jobs((
     SELECT array_agg((x.identifier, x.payload, NULL, x.run_at, NULL, x.job_key, NULL, NULL)::graphile_worker.job_spec ORDER BY x.n)
-      FROM json_to_recordset(${specs}::json) AS x(n int, identifier text, payload json, run_at timestamptz, job_key text)))`
+      FROM json_to_recordset(${specs}::json) AS x(n int, identifier text, payload json, run_at timestamptz, job_key text)))`)
 }
 
 function gwLogger(log: FastifyBaseLogger): Logger {

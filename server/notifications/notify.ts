@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Tx } from '../db/client.ts'
+import { asSql, sql, type Conn } from '../db/sql.ts'
 import { enqueueAll } from '../jobs/queue.ts'
 import { NOTIFICATION_KINDS } from './schemas.ts'
 
@@ -86,7 +86,8 @@ function normalize(item: NotificationInput): Row {
  * has an address, and publishes a `notification` live event to those people, together with
  * the caller's own live events (`also`) in the same statement.
  */
-export async function notify(tx: Tx, items: NotificationInput[], also: LiveEvent[] = []): Promise<{ inserted: string[] }> {
+export async function notify(conn: Conn, items: NotificationInput[], also: LiveEvent[] = []): Promise<{ inserted: string[] }> {
+  const tx = asSql(conn)
   if (items.length === 0) {
     await publish(tx, also)
     return { inserted: [] }
@@ -94,13 +95,13 @@ export async function notify(tx: Tx, items: NotificationInput[], also: LiveEvent
   const rows = items.map(normalize)
   // Ids are made here so each inserted row maps back to its input (dedupe keys may be absent).
   // Inserting in key order keeps two concurrent notify() calls from deadlocking on the unique index.
-  const returned = await tx.$queryRaw<{ id: string }[]>`
+  const returned = await tx.query<{ id: string }>(sql`
     INSERT INTO notification (id, user_id, kind, title, body, link, dedupe_key)
     SELECT x.id, x.user_id, x.kind, x.title, x.body, x.link, x.dedupe_key
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(id uuid, user_id uuid, kind text, title text, body text, link text, dedupe_key text)
     ORDER BY x.dedupe_key NULLS LAST
     ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING id`
+    RETURNING id`)
   const got = new Set(returned.map((r) => String(r.id)))
   const inserted = rows.filter((r) => got.has(r.id))
   if (inserted.length === 0) {
@@ -113,7 +114,7 @@ export async function notify(tx: Tx, items: NotificationInput[], also: LiveEvent
   if (mailable.length > 0) {
     const hasAddress = (a: string | null | undefined) => !!a && a.trim() !== ''
     const unknown = [...new Set(mailable.filter((r) => r.address === undefined).map((r) => r.user_id))]
-    const users = unknown.length ? await tx.user.findMany({ where: { id: { in: unknown }, active: true, email: { not: null } }, select: { id: true, email: true } }) : []
+    const users = unknown.length ? await tx.query<{ id: string; email: string }>(sql`SELECT id, email FROM app_user WHERE id = ANY(${unknown}::uuid[]) AND active AND email IS NOT NULL`) : []
     const withAddress = new Set(users.filter((u) => hasAddress(u.email)).map((u) => u.id))
     await enqueueAll(
       tx,
@@ -174,8 +175,8 @@ export function decodeEvent(payload: string): LiveEvent | null {
  * Inside the caller's transaction: a live event (pg_notify on 'hromada_events', delivered only
  * at commit) telling these people's open workspaces to refresh; long user lists are chunked.
  */
-export async function publish(tx: Tx, events: LiveEvent | LiveEvent[]): Promise<void> {
+export async function publish(tx: Conn, events: LiveEvent | LiveEvent[]): Promise<void> {
   const payloads = (Array.isArray(events) ? events : [events]).flatMap(encodeEvent)
   if (payloads.length === 0) return
-  await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, p) FROM unnest(${payloads}::text[]) AS p`
+  await asSql(tx).exec(sql`SELECT pg_notify(${EVENTS_CHANNEL}, p) FROM unnest(${payloads}::text[]) AS p`)
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import type { Db, Tx } from '../db/client.ts'
+import type { Tx } from '../db/client.ts'
+import { asSql, sql, type Conn } from '../db/sql.ts'
 import type { Role } from '../generated/prisma/client.ts'
 
 /** The signed-in person as every route sees them. */
@@ -53,10 +54,11 @@ interface SessionRow {
  * has passed. It runs on every API request, so it is one statement (a nested Prisma
  * include took five round trips; bench/list.ts measured the difference).
  */
-export async function lookupSession(db: Db, token: string, ttlHours: number): Promise<Auth | null> {
+export async function lookupSession(conn: Conn, token: string, ttlHours: number): Promise<Auth | null> {
+  const db = asSql(conn)
   const id = hashToken(token)
   const now = new Date()
-  const rows = await db.$queryRaw<SessionRow[]>`
+  const rows = await db.query<SessionRow>(sql`
     SELECT s.id, s.csrf_token, s.expires_at, u.id AS user_id, u.login, u.full_name, u.active,
            COALESCE(json_agg(json_build_object('id', p.id, 'title', p.title, 'unitId', p.unit_id, 'unitName', un.name, 'isHead', p.is_head, 'roles', p.roles)
                     ORDER BY p.sort_order, p.title) FILTER (WHERE p.id IS NOT NULL), '[]'::json) AS positions
@@ -66,13 +68,13 @@ export async function lookupSession(db: Db, token: string, ttlHours: number): Pr
       LEFT JOIN position p ON p.id = ph.position_id AND p.archived_at IS NULL
       LEFT JOIN unit un ON un.id = p.unit_id
      WHERE s.id = ${id}
-     GROUP BY s.id, u.id`
+     GROUP BY s.id, u.id`)
   const s = rows[0]
   if (!s || s.expires_at <= now || !s.active) return null
   let expiresAt = s.expires_at
   if (s.expires_at.getTime() - now.getTime() < (ttlHours * 3600_000) / 2) {
     expiresAt = new Date(now.getTime() + ttlHours * 3600_000)
-    await db.session.update({ where: { id }, data: { expiresAt } })
+    await db.exec(sql`UPDATE session SET expires_at = ${expiresAt} WHERE id = ${id}`)
   }
   return {
     userId: s.user_id,

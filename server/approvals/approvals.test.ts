@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyAuditChain } from '../audit/verify.ts'
 import { sweepOrphans } from '../documents/orphans.ts'
 import { approvalWorld, draftWithVersion, uploadPdf, type ApiClient, type World } from './testkit.ts'
+import { readApproval } from './load.ts'
+import { pgSql } from '../db/sql.ts'
 
 let w: World
 let author: ApiClient
@@ -302,5 +304,36 @@ describe('the inbox flags', () => {
         FROM approval_participant p JOIN approval_stage s ON s.id = p.stage_id JOIN approval a ON a.id = s.approval_id`
     expect(flags!.wrong).toBe(0)
     expect(flags!.open).toBeGreaterThan(0)
+  })
+})
+
+describe('the approval read (load.ts, hand-written SQL)', () => {
+  it('gives what Prisma reads for every approval above, field by field', async () => {
+    const ids = (await w.t.db.prisma.approval.findMany({ select: { id: true }, orderBy: { startedAt: 'asc' } })).map((a) => a.id)
+    expect(ids.length).toBeGreaterThan(5)
+    let visas = 0
+    for (const id of ids) {
+      const ours = await readApproval(pgSql(w.t.db.pool), id)
+      const p = await w.t.db.prisma.approval.findUniqueOrThrow({
+        where: { id },
+        include: {
+          template: { select: { id: true, name: true, version: true, restartFromFirst: true } },
+          startedBy: { select: { id: true, fullName: true } },
+          document: {
+            select: {
+              id: true, kind: true, title: true, status: true, createdById: true, authorUnitId: true, authorUnit: { select: { name: true } },
+              versions: { orderBy: { number: 'desc' }, take: 1, select: { id: true, number: true, sha256: true, fileName: true, mediaType: true } },
+            },
+          },
+          stages: { orderBy: { index: 'asc' }, include: { participants: { orderBy: { id: 'asc' }, include: { visas: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } } } } },
+        },
+      })
+      const { authorUnit, ...document } = p.document
+      expect(ours).toEqual({ ...p, document: { ...document, authorUnitName: authorUnit.name } })
+      visas += p.stages.reduce((n, s) => n + s.participants.reduce((m, x) => m + x.visas.length, 0), 0)
+    }
+    // Not vacuous: the runs above left visas, finished stages and several states behind.
+    expect(visas).toBeGreaterThan(10)
+    expect(await readApproval(pgSql(w.t.db.pool), '00000000-0000-4000-8000-000000000000')).toBeNull()
   })
 })

@@ -68,7 +68,7 @@ export default async function approvalRoutes(app: App) {
       // Answered from what the transaction wrote, without reading it all again. Having just
       // acted on the route, the person is its participant and may see the document.
       const done = await decide(app.pool, auth, actorOf(req), req.params.id, req.body)
-      return presentApproval(app.prisma, auth, done.approval, done.known)
+      return presentApproval(app.prisma, auth, done)
     },
   )
   app.post(

@@ -7,6 +7,7 @@ import { verifyAuditChain } from '../audit/verify.ts'
 import { sweepOrphans } from '../documents/orphans.ts'
 import { approvalWorld, draftWithVersion, uploadPdf, type ApiClient, type World } from './testkit.ts'
 import { readApproval } from './load.ts'
+import { actorsOf } from './people.ts'
 import { pgSql } from '../db/sql.ts'
 
 let w: World
@@ -309,9 +310,14 @@ describe('the inbox flags', () => {
 
 describe('the approval read (load.ts, hand-written SQL)', () => {
   it('gives what Prisma reads for every approval above, field by field', async () => {
+    // The author is away, with a colleague standing in: the read must name the substitute too.
+    const now = Date.now()
+    const away = await author.post('/api/substitutions', { substituteId: headIt.session!.user.id, startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 86400_000).toISOString(), reason: 'Відрядження' })
+    expect(away.statusCode).toBe(201)
     const ids = (await w.t.db.prisma.approval.findMany({ select: { id: true }, orderBy: { startedAt: 'asc' } })).map((a) => a.id)
     expect(ids.length).toBeGreaterThan(5)
     let visas = 0
+    let substitutes = 0
     for (const id of ids) {
       const ours = await readApproval(pgSql(w.t.db.pool), id)
       const p = await w.t.db.prisma.approval.findUniqueOrThrow({
@@ -329,11 +335,19 @@ describe('the approval read (load.ts, hand-written SQL)', () => {
         },
       })
       const { authorUnit, ...document } = p.document
-      expect(ours).toEqual({ ...p, document: { ...document, authorUnitName: authorUnit.name } })
+      const { people, ...rest } = ours!
+      expect(rest).toEqual({ ...p, document: { ...document, authorUnitName: authorUnit.name } })
+      // Who acts for the positions and the author, read with it: as actorsOf() and the substitutions say.
+      const positions = [...new Set(p.stages.flatMap((s) => s.participants.map((x) => x.positionId)))]
+      expect(people.actors).toEqual(await actorsOf(w.t.db.prisma, positions, people.at))
+      const subs = await w.t.db.prisma.substitution.findMany({ where: { userId: p.document.createdById, cancelledAt: null, startsAt: { lte: people.at }, endsAt: { gt: people.at } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
+      expect(people.authorSide).toEqual([p.document.createdById, ...subs.map((x) => x.substituteId)])
+      substitutes += subs.length
       visas += p.stages.reduce((n, s) => n + s.participants.reduce((m, x) => m + x.visas.length, 0), 0)
     }
     // Not vacuous: the runs above left visas, finished stages and several states behind.
     expect(visas).toBeGreaterThan(10)
+    expect(substitutes).toBeGreaterThan(0)
     expect(await readApproval(pgSql(w.t.db.pool), '00000000-0000-4000-8000-000000000000')).toBeNull()
   })
 })

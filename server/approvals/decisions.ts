@@ -10,9 +10,8 @@ import { renderExpertConclusion } from '../pdf/conclusion.ts'
 import { transition, type Command, type Decision, type Effect } from './machine.ts'
 import { currentVersion, lockApproval, readApproval, snapshotOf, type LoadedApproval } from './load.ts'
 import { persistTransition } from './persist.ts'
-import { actingAs, actorsOf, type PersonRef, type PositionActors } from './people.ts'
+import { actingAs, type PersonRef } from './people.ts'
 import type { ConclusionBody, DecisionBody } from './schemas.ts'
-import type { Known } from './view.ts'
 import { KIND_LABELS } from '../documents/labels.ts'
 
 type Participant = LoadedApproval['stages'][number]['participants'][number]
@@ -23,8 +22,6 @@ export interface Acting {
   stage: Stage
   onBehalfOf: PersonRef | null
   positionTitle: string
-  /** Holders and substitutes of the positions looked at (every stage's, unless limited to one kind), at this moment. */
-  actors: Map<string, PositionActors>
 }
 
 /**
@@ -32,12 +29,12 @@ export interface Acting {
  * participant of the active stage comes first; failing that the machine explains the refusal
  * (out of turn, closed stage, already decided).
  */
-export async function choose(tx: Conn, a: LoadedApproval, userId: string, wanted?: string, onlyKind?: Stage['kind']): Promise<Acting> {
+export function choose(a: LoadedApproval, userId: string, wanted?: string, onlyKind?: Stage['kind']): Acting {
   const all = a.stages.filter((s) => !onlyKind || s.kind === onlyKind).flatMap((stage) => stage.participants.map((participant) => ({ stage, participant })))
-  const actors = await actorsOf(tx, [...new Set(all.map((x) => x.participant.positionId))])
+  const actors = a.people.actors
   const mine = all.flatMap(({ stage, participant }) => {
     const act = actingAs(actors.get(participant.positionId)!, userId)
-    return act ? [{ stage, participant, onBehalfOf: act.onBehalfOf, positionTitle: actors.get(participant.positionId)!.title, actors }] : []
+    return act ? [{ stage, participant, onBehalfOf: act.onBehalfOf, positionTitle: actors.get(participant.positionId)!.title }] : []
   })
   const pool = wanted ? mine.filter((m) => m.participant.id === wanted) : mine
   if (pool.length === 0) throw new AppError('NOT_A_PARTICIPANT')
@@ -75,31 +72,25 @@ function withVisa(after: LoadedApproval, visa: VisaRow): LoadedApproval {
   }
 }
 
-/** What a decision leaves behind: the approval as it now stands, and the positions' people as they were looked up for it. */
-export interface Decided {
-  approval: LoadedApproval
-  known: Known
-}
-
 /**
  * A visa: approve, approve with remarks, or return for revision, on the version the approver
  * read. Answers with the approval as written (no second read: the caller presents it).
  */
-export async function decide(pool: pg.Pool, auth: Auth, actor: Actor, approvalId: string, body: DecisionBody): Promise<Decided> {
+export async function decide(pool: pg.Pool, auth: Auth, actor: Actor, approvalId: string, body: DecisionBody): Promise<LoadedApproval> {
   const comment = body.comment?.trim() ?? ''
   // A return says what to fix; remarks without text would say nothing.
   if ((body.decision === 'return' || body.decision === 'approve_with_remarks') && !comment) throw new AppError('COMMENT_REQUIRED')
   // The busiest write of the product runs on plain pg (server/db/sql.ts), not Prisma.
   return pgTransaction(pool, async (tx) => {
     const a = await lockApproval(tx, approvalId)
-    const acting = await choose(tx, a, auth.userId, body.participantId)
+    const acting = choose(a, auth.userId, body.participantId)
     if (acting.stage.kind === 'expert_review' && acting.stage.state === 'active') throw new AppError('WRONG_STAGE_KIND', 'на етапі експертизи рішенням є висновок: POST …/conclusion')
     if (acting.stage.kind === 'signing' && acting.stage.state === 'active' && body.decision !== 'return') throw new AppError('WRONG_STAGE_KIND', 'на етапі підписання рішенням є підпис: POST …/sign')
     const out = apply(a, { type: 'decide', participantId: acting.participant.id, decision: body.decision })
     const version = currentVersion(a)
     if (version.sha256 !== body.versionSha256) throw new AppError('STALE_VERSION', `чинна версія — №${version.number}`)
     const visa = await recordVisa(tx, a, auth, acting, body.decision, comment, version)
-    const { after, audits, authorSide } = await persistTransition(tx, a, out.next, out.effects, actor, new Date(), acting.actors)
+    const { after, audits } = await persistTransition(tx, a, out.next, out.effects, actor)
     await auditAll(tx, actor, [
       ...audits,
       {
@@ -110,7 +101,7 @@ export async function decide(pool: pg.Pool, auth: Auth, actor: Actor, approvalId
       },
       ...outcomeAudits(a, out.effects),
     ])
-    return { approval: withVisa(after, visa), known: { actors: acting.actors, authorSide: authorSide.includes(auth.userId) } }
+    return withVisa(after, visa)
   })
 }
 
@@ -128,7 +119,7 @@ export async function conclude(db: Db, store: ObjectStore, auth: Auth, actor: Ac
   const peek = await readApproval(db, approvalId)
   if (!peek) throw new AppError('APPROVAL_NOT_FOUND')
   // Only people on an expert-review stage may conclude; anyone else is not on that stage (403).
-  const acting = await choose(db, peek, auth.userId, body.participantId, 'expert_review')
+  const acting = choose(peek, auth.userId, body.participantId, 'expert_review')
   apply(peek, { type: 'decide', participantId: acting.participant.id, decision: RESULT_DECISION[body.result] })
   const version = await db.version.findFirst({ where: { documentId: peek.documentId }, orderBy: { number: 'desc' } })
   if (!version) throw new AppError('NO_VERSION')
@@ -154,7 +145,7 @@ export async function conclude(db: Db, store: ObjectStore, auth: Auth, actor: Ac
 
   return db.$transaction(async (tx) => {
     const a = await lockApproval(tx, approvalId)
-    const act = await choose(tx, a, auth.userId, body.participantId, 'expert_review')
+    const act = choose(a, auth.userId, body.participantId, 'expert_review')
     const decision = RESULT_DECISION[body.result]
     const out = apply(a, { type: 'decide', participantId: act.participant.id, decision })
     const current = currentVersion(a)

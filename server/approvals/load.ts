@@ -1,7 +1,8 @@
 import { AppError } from '../errors.ts'
-import type { ApprovalParticipant, ApprovalStage, ApprovalState, DocumentKind, DocumentStatus, Visa } from '../generated/prisma/client.ts'
+import type { Prisma, ApprovalParticipant, ApprovalStage, ApprovalState, DocumentKind, DocumentStatus, Visa } from '../generated/prisma/client.ts'
 import { asSql, sql, type Conn } from '../db/sql.ts'
 import type { ApprovalSnapshot } from './machine.ts'
+import { actorsFromRows, actorsSql, type ActorRow, type PositionActors } from './people.ts'
 
 /** An approval with everything a transition and its presentation need, read in one statement. */
 export interface LoadedApproval {
@@ -28,6 +29,14 @@ export interface LoadedApproval {
     versions: { id: string; number: number; sha256: string; fileName: string; mediaType: string }[]
   }
   stages: (ApprovalStage & { participants: (ApprovalParticipant & { visas: Visa[] })[] })[]
+  /** Read with it, as of `at`: who acts for the route's positions and for the author. */
+  people: {
+    at: Date
+    /** Holders and substitutes of every position on the route (people.ts actorsOf). */
+    actors: Map<string, PositionActors>
+    /** The author and the author's current substitutes: who may resubmit or withdraw. */
+    authorSide: string[]
+  }
 }
 
 type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] }
@@ -37,10 +46,11 @@ const dateOrNull = (s: string | null) => (s === null ? null : new Date(s))
 
 /**
  * The approval, its template, document (with the author's unit and newest version), starter,
- * stages in order, their participants in id order and every visa. One statement: JSON built
- * by PostgreSQL, dates turned back into Dates here.
+ * stages in order, their participants in id order and every visa, and who acts for the
+ * positions and for the author at `at`. One statement: JSON built by PostgreSQL, dates turned
+ * back into Dates here.
  */
-const LOAD = (where: ReturnType<typeof sql>) => sql`
+const LOAD = (at: Date, where: Prisma.Sql) => sql`
   SELECT json_build_object(
     'id', a.id, 'documentId', a.document_id, 'templateId', a.template_id, 'state', a.state, 'round', a.round,
     'rowVersion', a.row_version, 'startedById', a.started_by_id, 'startedAt', a.started_at, 'finishedAt', a.finished_at,
@@ -63,7 +73,11 @@ const LOAD = (where: ReturnType<typeof sql>) => sql`
                 'versionId', x.version_id, 'versionNumber', x.version_number, 'versionSha256', x.version_sha256, 'at', x.at) ORDER BY x.at, x.id), '[]')
               FROM visa x WHERE x.participant_id = p.id)) ORDER BY p.id), '[]')
           FROM approval_participant p WHERE p.stage_id = s.id)) ORDER BY s.index), '[]')
-      FROM approval_stage s WHERE s.approval_id = a.id)
+      FROM approval_stage s WHERE s.approval_id = a.id),
+    'actors', (SELECT coalesce(json_agg(r), '[]') FROM (${actorsSql(at, sql`ARRAY(
+        SELECT p.position_id FROM approval_participant p JOIN approval_stage s ON s.id = p.stage_id WHERE s.approval_id = a.id)`)}) r),
+    'authorSubstitutes', (SELECT coalesce(json_agg(x.substitute_id ORDER BY x.created_at, x.id), '[]')
+       FROM substitution x WHERE x.user_id = d.created_by_id AND x.cancelled_at IS NULL AND x.starts_at <= ${at} AND x.ends_at > ${at})
   ) AS a
   FROM approval a
   JOIN route_template t ON t.id = a.template_id
@@ -72,13 +86,16 @@ const LOAD = (where: ReturnType<typeof sql>) => sql`
   JOIN unit un ON un.id = d.author_unit_id
   ${where}`
 
-type Raw = Json<Omit<LoadedApproval, 'stages'>> & {
+type Raw = Json<Omit<LoadedApproval, 'stages' | 'people'>> & {
   stages: (Json<ApprovalStage> & { participants: (ApprovalParticipant & { visas: Json<Visa>[] })[] })[]
+  actors: ActorRow[]
+  authorSubstitutes: string[]
 }
 
-function revive(r: Raw): LoadedApproval {
+function revive({ actors, authorSubstitutes, ...r }: Raw, at: Date): LoadedApproval {
   return {
     ...r,
+    people: { at, actors: actorsFromRows(actors), authorSide: [r.document.createdById, ...authorSubstitutes] },
     startedAt: date(r.startedAt),
     finishedAt: dateOrNull(r.finishedAt),
     stages: r.stages.map((s) => ({
@@ -92,15 +109,15 @@ function revive(r: Raw): LoadedApproval {
 }
 
 /** One approval by id, or null. */
-export async function readApproval(db: Conn, id: string): Promise<LoadedApproval | null> {
-  const rows = await asSql(db).query<{ a: Raw }>(LOAD(sql`WHERE a.id = ${id}::uuid`))
-  return rows[0] ? revive(rows[0].a) : null
+export async function readApproval(db: Conn, id: string, at = new Date()): Promise<LoadedApproval | null> {
+  const rows = await asSql(db).query<{ a: Raw }>(LOAD(at, sql`WHERE a.id = ${id}::uuid`))
+  return rows[0] ? revive(rows[0].a, at) : null
 }
 
 /** The document's latest approval, if it ever went on one. */
-export async function latestApproval(db: Conn, documentId: string): Promise<LoadedApproval | null> {
-  const rows = await asSql(db).query<{ a: Raw }>(LOAD(sql`WHERE a.document_id = ${documentId}::uuid ORDER BY a.started_at DESC, a.id DESC LIMIT 1`))
-  return rows[0] ? revive(rows[0].a) : null
+export async function latestApproval(db: Conn, documentId: string, at = new Date()): Promise<LoadedApproval | null> {
+  const rows = await asSql(db).query<{ a: Raw }>(LOAD(at, sql`WHERE a.document_id = ${documentId}::uuid ORDER BY a.started_at DESC, a.id DESC LIMIT 1`))
+  return rows[0] ? revive(rows[0].a, at) : null
 }
 
 /**

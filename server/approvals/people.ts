@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../db/client.ts'
+import type { Prisma } from '../generated/prisma/client.ts'
 import { asSql, sql, type Conn } from '../db/sql.ts'
 import type { ParticipantSpec } from './schemas.ts'
 
@@ -18,7 +19,7 @@ export interface PositionActors {
   substitute: PersonRef | null
 }
 
-interface ActorRow {
+export interface ActorRow {
   position_id: string
   title: string
   unit_id: string
@@ -32,12 +33,10 @@ interface ActorRow {
 }
 
 /**
- * The current holder of each position and the holder's substitute for this moment
- * (regulation 4.8: tasks go to the substitute during an absence).
+ * The statement behind actorsOf(): one ActorRow per position in `positions` (an SQL uuid[]
+ * expression), at the instant `at`. The approval read (load.ts) embeds it.
  */
-export async function actorsOf(db: Conn, positionIds: string[], at = new Date()): Promise<Map<string, PositionActors>> {
-  if (positionIds.length === 0) return new Map()
-  const rows = await asSql(db).query<ActorRow>(sql`
+export const actorsSql = (at: Date, positions: Prisma.Sql) => sql`
     SELECT p.id AS position_id, p.title, p.unit_id, un.name AS unit_name,
            u.id AS holder_id, u.full_name AS holder_name, u.email AS holder_email,
            su.id AS substitute_id, su.full_name AS substitute_name, su.email AS substitute_email
@@ -53,8 +52,10 @@ export async function actorsOf(db: Conn, positionIds: string[], at = new Date())
          WHERE s.user_id = h.user_id AND s.cancelled_at IS NULL AND s.starts_at <= ${at} AND s.ends_at > ${at}
          ORDER BY s.created_at DESC LIMIT 1) sub ON true
       LEFT JOIN app_user su ON su.id = sub.substitute_id
-     WHERE p.id = ANY(${positionIds}::uuid[])`)
-  return new Map(
+     WHERE p.id = ANY(${positions})`
+
+export const actorsFromRows = (rows: ActorRow[]): Map<string, PositionActors> =>
+  new Map(
     rows.map((r) => [
       r.position_id,
       {
@@ -67,6 +68,14 @@ export async function actorsOf(db: Conn, positionIds: string[], at = new Date())
       },
     ]),
   )
+
+/**
+ * The current holder of each position and the holder's substitute for this moment
+ * (regulation 4.8: tasks go to the substitute during an absence).
+ */
+export async function actorsOf(db: Conn, positionIds: string[], at = new Date()): Promise<Map<string, PositionActors>> {
+  if (positionIds.length === 0) return new Map()
+  return actorsFromRows(await asSql(db).query<ActorRow>(actorsSql(at, sql`${positionIds}::uuid[]`)))
 }
 
 /** Everyone who should hear about a stage's work: holders and, during absences, their substitutes. */

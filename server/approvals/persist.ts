@@ -1,4 +1,4 @@
-import { asSql, sql, type Conn, type Sql } from '../db/sql.ts'
+import { asSql, sql, type Conn } from '../db/sql.ts'
 import type { DocumentStatus } from '../generated/prisma/client.ts'
 import type { Actor, AuditEntry } from '../audit/record.ts'
 import { enqueueAll, type JobSpec } from '../jobs/queue.ts'
@@ -7,7 +7,7 @@ import { calendarFor } from '../calendar/calendar.service.ts'
 import { addWorkingDays, reminderAt } from '../calendar/working-days.ts'
 import type { ApprovalSnapshot, Effect } from './machine.ts'
 import type { LoadedApproval } from './load.ts'
-import { actorsOf, peopleToNotify, type PositionActors } from './people.ts'
+import { peopleToNotify } from './people.ts'
 
 const DOCUMENT_STATUS: Record<ApprovalSnapshot['state'], DocumentStatus> = {
   running: 'in_approval',
@@ -34,18 +34,16 @@ export interface Persisted {
   after: LoadedApproval
   /** Audit entries of the transition, for the caller to write with its own in one insert just before commit (auditAll). */
   audits: AuditEntry[]
-  /** Who acts for the author now: the author and the author's current substitutes. */
-  authorSide: string[]
 }
 
 /**
  * Writes a transition: stage states and deadlines, participants' open flags (the inbox),
  * the approval's state, the document's status, reminder jobs for a newly active stage,
  * notifications and the live event, all in the caller's transaction so that none of it
- * exists unless the transition commits. `actors` may carry the positions' holders already
- * loaded for this moment (decide() has them); missing ones are loaded.
+ * exists unless the transition commits. Who hears about it comes from the people read with
+ * the approval (LoadedApproval.people), in the same transaction.
  */
-export async function persistTransition(conn: Conn, a: LoadedApproval, next: ApprovalSnapshot, effects: Effect[], actor: Actor, now = new Date(), actors?: Map<string, PositionActors>): Promise<Persisted> {
+export async function persistTransition(conn: Conn, a: LoadedApproval, next: ApprovalSnapshot, effects: Effect[], actor: Actor, now = new Date()): Promise<Persisted> {
   const tx = asSql(conn)
   const calendar = effects.some((e) => e.type === 'stage_activated') ? await calendarFor(tx, now) : null
   const activated = new Map<number, Date>()
@@ -114,13 +112,12 @@ export async function persistTransition(conn: Conn, a: LoadedApproval, next: App
   const notes: NotificationInput[] = []
   const link = documentLink(a.documentId)
   const title = a.document.title
-  const author = await actorsForUser(tx, a.document.createdById)
+  const author = a.people.authorSide
   for (const e of effects) {
     if (e.type === 'stage_activated') {
       const st = a.stages.find((x) => x.index === e.index)!
       const positions = st.participants.map((p) => p.positionId)
-      const known = actors && positions.every((id) => actors.has(id)) ? actors : await actorsOf(tx, positions, now)
-      const people = peopleToNotify(positions.map((id) => known.get(id)!))
+      const people = peopleToNotify(positions.map((id) => a.people.actors.get(id)!))
       const due = activated.get(e.index)!
       for (const p of people) {
         notes.push({
@@ -155,14 +152,5 @@ export async function persistTransition(conn: Conn, a: LoadedApproval, next: App
       audits.push({ action: 'approval.stage_activated', targetType: 'document', targetId: a.documentId, after: { approvalId: a.id, stage: st.name, index: st.index, round: next.round, dueAt: activated.get(e.index)!.toISOString() } })
     }
   }
-  return { after, audits, authorSide: author }
-}
-
-/** The author and, during an absence, the author's substitute. */
-async function actorsForUser(tx: Sql, userId: string): Promise<string[]> {
-  const now = new Date()
-  const subs = await tx.query<{ substitute_id: string }>(
-    sql`SELECT substitute_id FROM substitution WHERE user_id = ${userId}::uuid AND cancelled_at IS NULL AND starts_at <= ${now} AND ends_at > ${now} ORDER BY created_at, id`,
-  )
-  return [userId, ...subs.map((s) => s.substitute_id)]
+  return { after, audits }
 }

@@ -36,7 +36,7 @@ export async function signStage(db: Db, store: ObjectStore, config: Config, auth
   const signer = await prepareSigner(db, config, auth.userId, body.certificateId, body.passphrase)
   const peek = await readApproval(db, approvalId)
   if (!peek) throw new AppError('APPROVAL_NOT_FOUND')
-  const first = await choose(db, peek, auth.userId, body.participantId, 'signing')
+  const first = choose(peek, auth.userId, body.participantId, 'signing')
   apply(peek, { type: 'decide', participantId: first.participant.id, decision: 'approve' })
   const source = await db.version.findFirst({ where: { documentId: peek.documentId }, orderBy: { number: 'desc' } })
   if (!source) throw new AppError('NO_VERSION')
@@ -46,7 +46,7 @@ export async function signStage(db: Db, store: ObjectStore, config: Config, auth
   return db.$transaction(
     async (tx) => {
       const a = await lockApproval(tx, approvalId)
-      const acting = await choose(tx, a, auth.userId, body.participantId, 'signing')
+      const acting = choose(a, auth.userId, body.participantId, 'signing')
       const out = apply(a, { type: 'decide', participantId: acting.participant.id, decision: 'approve' })
       const current = currentVersion(a)
       if (current.id !== source.id) throw new AppError('STALE_VERSION')

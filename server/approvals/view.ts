@@ -2,36 +2,19 @@ import type { Db } from '../db/client.ts'
 import type { Auth } from '../people/sessions.ts'
 import type { ApprovalOut } from './schemas.ts'
 import { latestApproval, readApproval, type LoadedApproval } from './load.ts'
-import { actingAs, actorsOf, type PositionActors } from './people.ts'
+import { actingAs } from './people.ts'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
-/** What a caller may already know for this moment, saving the reads. */
-export interface Known {
-  /** Holders and substitutes of (some of) the route's positions. */
-  actors?: Map<string, PositionActors>
-  /** Whether the person acts for the author (is the author or the author's substitute). */
-  authorSide?: boolean
-}
-
 /** An approval as the workspace shows it, with what the signed-in person may do now. */
-export async function presentApproval(db: Db, auth: Auth, a: LoadedApproval, known: Known = {}): Promise<ApprovalOut> {
-  const now = new Date()
-  const positions = [...new Set(a.stages.flatMap((s) => s.participants.map((p) => p.positionId)))]
-  const knownActors = known.actors
-  // Independent reads, each on its own pool connection.
-  const [actors, conclusions, authorSide] = await Promise.all([
-    knownActors && positions.every((id) => knownActors.has(id)) ? knownActors : actorsOf(db, positions, now),
-    // A conclusion is always the visa of an expert-review stage: without one there is nothing to read.
-    a.stages.some((st) => st.kind === 'expert_review' && st.participants.some((p) => p.visas.length > 0))
-      ? db.expertConclusion.findMany({ where: { approvalId: a.id }, orderBy: { createdAt: 'asc' } })
-      : [],
-    known.authorSide ??
-      (a.document.createdById === auth.userId ||
-        db.substitution
-          .count({ where: { userId: a.document.createdById, substituteId: auth.userId, cancelledAt: null, startsAt: { lte: now }, endsAt: { gt: now } } })
-          .then((n) => n > 0)),
-  ])
+export async function presentApproval(db: Db, auth: Auth, a: LoadedApproval): Promise<ApprovalOut> {
+  const now = a.people.at
+  const actors = a.people.actors
+  const authorSide = a.people.authorSide.includes(auth.userId)
+  // A conclusion is always the visa of an expert-review stage: without one there is nothing to read.
+  const conclusions = a.stages.some((st) => st.kind === 'expert_review' && st.participants.some((p) => p.visas.length > 0))
+    ? await db.expertConclusion.findMany({ where: { approvalId: a.id }, orderBy: { createdAt: 'asc' } })
+    : []
   const authors = new Map(
     conclusions.length ? (await db.user.findMany({ where: { id: { in: conclusions.map((c) => c.authorId) } }, select: { id: true, fullName: true } })).map((u) => [u.id, u]) : [],
   )

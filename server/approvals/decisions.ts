@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type pg from 'pg'
 import type { Db, Tx } from '../db/client.ts'
 import { asSql, pgTransaction, sql, type Conn } from '../db/sql.ts'
+import type { Prisma } from '../generated/prisma/client.ts'
 import { AppError } from '../errors.ts'
-import { auditAll, type Actor, type AuditEntry } from '../audit/record.ts'
+import type { Actor, AuditEntry } from '../audit/record.ts'
 import type { Auth } from '../people/sessions.ts'
 import type { ObjectStore } from '../../storage/index.ts'
 import { renderExpertConclusion } from '../pdf/conclusion.ts'
@@ -50,18 +52,43 @@ export function apply(a: LoadedApproval, cmd: Command) {
 
 type VisaRow = LoadedApproval['stages'][number]['participants'][number]['visas'][number]
 
-export async function recordVisa(tx: Conn, a: LoadedApproval, auth: Auth, acting: Acting, decision: Decision, comment: string, version: { id: string; number: number; sha256: string }): Promise<VisaRow> {
-  const rows = await asSql(tx).query<VisaRow>(sql`
+/**
+ * A visa as a row and as the INSERT that writes it (its id and time are made here), so that a
+ * caller may write it within the transition's own statement (persistTransition's `with`).
+ */
+export function newVisa(a: LoadedApproval, auth: Auth, acting: Acting, decision: Decision, comment: string, version: { id: string; number: number; sha256: string }, at = new Date()): { row: VisaRow; insert: Prisma.Sql } {
+  const row: VisaRow = {
+    id: randomUUID(),
+    approvalId: a.id,
+    stageId: acting.stage.id,
+    participantId: acting.participant.id,
+    round: a.round,
+    decision,
+    comment,
+    userId: auth.userId,
+    onBehalfOfId: acting.onBehalfOf?.id ?? null,
+    positionTitle: acting.positionTitle,
+    fullName: auth.fullName,
+    onBehalfOfName: acting.onBehalfOf?.fullName ?? null,
+    versionId: version.id,
+    versionNumber: version.number,
+    versionSha256: version.sha256,
+    at,
+  }
+  const insert = sql`
     INSERT INTO visa (id, approval_id, stage_id, participant_id, round, decision, comment, user_id, on_behalf_of_id,
-                      position_title, full_name, on_behalf_of_name, version_id, version_number, version_sha256)
-    VALUES (gen_random_uuid(), ${a.id}::uuid, ${acting.stage.id}::uuid, ${acting.participant.id}::uuid, ${a.round}::int, ${decision}::"VisaDecision", ${comment},
-            ${auth.userId}::uuid, ${acting.onBehalfOf?.id ?? null}::uuid, ${acting.positionTitle}, ${auth.fullName}, ${acting.onBehalfOf?.fullName ?? null},
-            ${version.id}::uuid, ${version.number}::int, ${version.sha256})
-    RETURNING id, approval_id AS "approvalId", stage_id AS "stageId", participant_id AS "participantId", round, decision, comment,
-              user_id AS "userId", on_behalf_of_id AS "onBehalfOfId", position_title AS "positionTitle", full_name AS "fullName",
-              on_behalf_of_name AS "onBehalfOfName", version_id AS "versionId", version_number AS "versionNumber",
-              version_sha256 AS "versionSha256", at`)
-  return rows[0]!
+                      position_title, full_name, on_behalf_of_name, version_id, version_number, version_sha256, at)
+    VALUES (${row.id}::uuid, ${row.approvalId}::uuid, ${row.stageId}::uuid, ${row.participantId}::uuid, ${row.round}::int, ${row.decision}::"VisaDecision", ${row.comment},
+            ${row.userId}::uuid, ${row.onBehalfOfId}::uuid, ${row.positionTitle}, ${row.fullName}, ${row.onBehalfOfName},
+            ${row.versionId}::uuid, ${row.versionNumber}::int, ${row.versionSha256}, ${row.at}::timestamptz)`
+  return { row, insert }
+}
+
+/** Writes a visa on its own (see newVisa). */
+export async function recordVisa(tx: Conn, a: LoadedApproval, auth: Auth, acting: Acting, decision: Decision, comment: string, version: { id: string; number: number; sha256: string }): Promise<VisaRow> {
+  const visa = newVisa(a, auth, acting, decision, comment, version)
+  await asSql(tx).exec(visa.insert)
+  return visa.row
 }
 
 /** The approval after a transition, with the visa just given added to its participant. */
@@ -89,19 +116,23 @@ export async function decide(pool: pg.Pool, auth: Auth, actor: Actor, approvalId
     const out = apply(a, { type: 'decide', participantId: acting.participant.id, decision: body.decision })
     const version = currentVersion(a)
     if (version.sha256 !== body.versionSha256) throw new AppError('STALE_VERSION', `чинна версія — №${version.number}`)
-    const visa = await recordVisa(tx, a, auth, acting, body.decision, comment, version)
-    const { after, audits } = await persistTransition(tx, a, out.next, out.effects, actor)
-    await auditAll(tx, actor, [
-      ...audits,
-      {
-        action: 'approval.visa',
-        targetType: 'document',
-        targetId: a.documentId,
-        after: { approvalId, visaId: visa.id, stage: acting.stage.name, decision: body.decision, comment, round: a.round, versionNumber: version.number, versionSha256: version.sha256, onBehalfOf: acting.onBehalfOf?.fullName ?? null },
-      },
-      ...outcomeAudits(a, out.effects),
-    ])
-    return withVisa(after, visa)
+    const now = new Date()
+    const visa = newVisa(a, auth, acting, body.decision, comment, version, now)
+    // The visa, the transition and their audit events: one statement.
+    const { after } = await persistTransition(tx, a, out.next, out.effects, actor, {
+      now,
+      with: [visa.insert],
+      audit: [
+        {
+          action: 'approval.visa',
+          targetType: 'document',
+          targetId: a.documentId,
+          after: { approvalId, visaId: visa.row.id, stage: acting.stage.name, decision: body.decision, comment, round: a.round, versionNumber: version.number, versionSha256: version.sha256, onBehalfOf: acting.onBehalfOf?.fullName ?? null },
+        },
+        ...outcomeAudits(a, out.effects),
+      ],
+    })
+    return withVisa(after, visa.row)
   })
 }
 
@@ -167,17 +198,17 @@ export async function conclude(db: Db, store: ObjectStore, auth: Auth, actor: Ac
         authorId: auth.userId,
       },
     })
-    const { audits } = await persistTransition(tx, a, out.next, out.effects, actor)
-    await auditAll(tx, actor, [
-      ...audits,
-      {
-        action: 'conclusion.issued',
-        targetType: 'document',
-        targetId: a.documentId,
-        after: { approvalId, conclusionId: conclusion.id, result: body.result, remarks: remarks.length, versionNumber: current.number, versionSha256: current.sha256, pdfSha256: stored.sha256 },
-      },
-      ...outcomeAudits(a, out.effects),
-    ])
+    await persistTransition(tx, a, out.next, out.effects, actor, {
+      audit: [
+        {
+          action: 'conclusion.issued',
+          targetType: 'document',
+          targetId: a.documentId,
+          after: { approvalId, conclusionId: conclusion.id, result: body.result, remarks: remarks.length, versionNumber: current.number, versionSha256: current.sha256, pdfSha256: stored.sha256 },
+        },
+        ...outcomeAudits(a, out.effects),
+      ],
+    })
     return conclusion
   })
 }
@@ -199,12 +230,10 @@ export async function resubmit(db: Db, auth: Auth, actor: Actor, approvalId: str
     const returnVisa = await tx.visa.findFirst({ where: { approvalId, round: a.round, decision: 'return' }, orderBy: { at: 'desc' } })
     const version = currentVersion(a)
     if (returnVisa && version.number <= returnVisa.versionNumber) throw new AppError('NEW_VERSION_REQUIRED', `повернуто версію №${returnVisa.versionNumber}; завантажте нову`)
-    const { audits } = await persistTransition(tx, a, out.next, out.effects, actor)
     const from = out.effects.find((e) => e.type === 'restarted')
-    await auditAll(tx, actor, [
-      ...audits,
-      { action: 'approval.resubmitted', targetType: 'document', targetId: a.documentId, after: { approvalId, round: out.next.round, fromStage: from?.type === 'restarted' ? from.fromIndex : null, versionNumber: version.number, versionSha256: version.sha256 } },
-    ])
+    await persistTransition(tx, a, out.next, out.effects, actor, {
+      audit: [{ action: 'approval.resubmitted', targetType: 'document', targetId: a.documentId, after: { approvalId, round: out.next.round, fromStage: from?.type === 'restarted' ? from.fromIndex : null, versionNumber: version.number, versionSha256: version.sha256 } }],
+    })
   })
 }
 
@@ -214,8 +243,7 @@ export async function withdraw(db: Db, auth: Auth, actor: Actor, approvalId: str
     const a = await lockApproval(tx, approvalId)
     await assertAuthorSide(tx, auth, a, true)
     const out = apply(a, { type: 'withdraw' })
-    const { audits } = await persistTransition(tx, a, out.next, out.effects, actor)
-    await auditAll(tx, actor, [...audits, { action: 'approval.withdrawn', targetType: 'document', targetId: a.documentId, after: { approvalId, reason } }])
+    await persistTransition(tx, a, out.next, out.effects, actor, { audit: [{ action: 'approval.withdrawn', targetType: 'document', targetId: a.documentId, after: { approvalId, reason } }] })
   })
 }
 

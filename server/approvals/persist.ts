@@ -1,7 +1,8 @@
-import { asSql, sql, type Conn } from '../db/sql.ts'
+import type { Prisma } from '../generated/prisma/client.ts'
+import { asSql, empty, join, raw, sql, type Conn } from '../db/sql.ts'
 import type { DocumentStatus } from '../generated/prisma/client.ts'
-import type { Actor, AuditEntry } from '../audit/record.ts'
-import { enqueueAll, type JobSpec } from '../jobs/queue.ts'
+import { auditInsert, type Actor, type AuditEntry } from '../audit/record.ts'
+import { addJobs, type JobSpec } from '../jobs/queue.ts'
 import { notify, publish, type NotificationInput } from '../notifications/notify.ts'
 import { calendarFor } from '../calendar/calendar.service.ts'
 import { addWorkingDays, reminderAt } from '../calendar/working-days.ts'
@@ -32,8 +33,18 @@ export function openParticipants(next: ApprovalSnapshot): Set<string> {
 export interface Persisted {
   /** The approval as written: states, deadlines and open flags of this transition (visas as loaded; the caller adds a new one). */
   after: LoadedApproval
-  /** Audit entries of the transition, for the caller to write with its own in one insert just before commit (auditAll). */
-  audits: AuditEntry[]
+}
+
+export interface PersistOptions {
+  now?: Date
+  /**
+   * The caller's own rows, written by the same statement as the transition: data-modifying
+   * statements (INSERT/UPDATE/DELETE) that touch none of the transition's rows and read
+   * nothing it writes (every part of one statement sees the same snapshot).
+   */
+  with?: Prisma.Sql[]
+  /** The caller's audit events, recorded right after the transition's own (stage activations). */
+  audit?: AuditEntry[]
 }
 
 /**
@@ -43,8 +54,9 @@ export interface Persisted {
  * exists unless the transition commits. Who hears about it comes from the people read with
  * the approval (LoadedApproval.people), in the same transaction.
  */
-export async function persistTransition(conn: Conn, a: LoadedApproval, next: ApprovalSnapshot, effects: Effect[], actor: Actor, now = new Date()): Promise<Persisted> {
+export async function persistTransition(conn: Conn, a: LoadedApproval, next: ApprovalSnapshot, effects: Effect[], actor: Actor, opts: PersistOptions = {}): Promise<Persisted> {
   const tx = asSql(conn)
+  const now = opts.now ?? new Date()
   const calendar = effects.some((e) => e.type === 'stage_activated') ? await calendarFor(tx, now) : null
   const activated = new Map<number, Date>()
   const stages: LoadedApproval['stages'] = []
@@ -87,9 +99,20 @@ export async function persistTransition(conn: Conn, a: LoadedApproval, next: App
   const status = DOCUMENT_STATUS[next.state]
   const documentChanges = a.document.status !== status
 
+  const audits: AuditEntry[] = []
+  for (const e of effects) {
+    if (e.type === 'stage_activated') {
+      const st = a.stages.find((x) => x.index === e.index)!
+      audits.push({ action: 'approval.stage_activated', targetType: 'document', targetId: a.documentId, after: { approvalId: a.id, stage: st.name, index: st.index, round: next.round, dueAt: activated.get(e.index)!.toISOString() } })
+    }
+  }
+  audits.push(...(opts.audit ?? []))
+
   // The transition's rows in one statement (each round trip costs more than the writes):
   // the stages that changed, the participants' flags, the document when its status moves,
-  // and the approval. Data-modifying WITH parts always run to completion.
+  // the approval, the caller's rows, the audit events and the reminder jobs. Data-modifying
+  // WITH parts always run to completion; the jobs' function runs because the result reads it.
+  const parts = [...(opts.with ?? []), ...(audits.length ? [auditInsert(actor, audits)] : [])]
   await tx.exec(sql`
     WITH stages AS (
       UPDATE approval_stage s
@@ -102,10 +125,11 @@ export async function persistTransition(conn: Conn, a: LoadedApproval, next: App
       UPDATE approval_participant SET open = (id = ANY(${[...open]}::uuid[])) WHERE id = ANY(${flips}::uuid[])
     ), doc AS (
       UPDATE document SET status = ${status}::"DocumentStatus", updated_at = ${now} WHERE id = ${a.documentId}::uuid AND ${documentChanges}
-    )
-    UPDATE approval SET state = ${next.state}::"ApprovalState", round = ${next.round}, row_version = row_version + 1, finished_at = ${finishedAt}
-     WHERE id = ${a.id}::uuid`)
-  await enqueueAll(tx, jobs)
+    ), route AS (
+      UPDATE approval SET state = ${next.state}::"ApprovalState", round = ${next.round}, row_version = row_version + 1, finished_at = ${finishedAt}
+       WHERE id = ${a.id}::uuid
+    )${parts.length ? sql`, ${join(parts.map((q, i) => sql`${raw(`w${i}`)} AS (${q})`))}` : empty}
+    SELECT ${jobs.length ? addJobs(jobs) : sql`0`} AS jobs`)
   const after: LoadedApproval = { ...a, state: next.state, round: next.round, rowVersion: a.rowVersion + 1, finishedAt, document: { ...a.document, status }, stages }
 
   // Who hears about it.
@@ -145,12 +169,5 @@ export async function persistTransition(conn: Conn, a: LoadedApproval, next: App
   if (notes.length) await notify(tx, notes, [event])
   else await publish(tx, event)
 
-  const audits: AuditEntry[] = []
-  for (const e of effects) {
-    if (e.type === 'stage_activated') {
-      const st = a.stages.find((x) => x.index === e.index)!
-      audits.push({ action: 'approval.stage_activated', targetType: 'document', targetId: a.documentId, after: { approvalId: a.id, stage: st.name, index: st.index, round: next.round, dueAt: activated.get(e.index)!.toISOString() } })
-    }
-  }
-  return { after, audits }
+  return { after }
 }

@@ -75,8 +75,7 @@ export async function signStage(db: Db, store: ObjectStore, config: Config, auth
       await enqueue(tx, 'extract_text', { versionId: version.id }, { jobKey: `extract_text:${version.id}` })
       const signature = await recordSignature(tx, { documentId: a.documentId, sourceVersionId: current.id, signedVersionId: version.id, signer, signerId: auth.userId, onBehalfOfId: acting.onBehalfOf?.id ?? null, approvalId, signed })
       await recordVisa(tx, a, auth, acting, 'approve', `Підписано кваліфікованим підписом (${signed.level.replace('_', '-')})`, current)
-      const { audits } = await persistTransition(tx, a, out.next, out.effects, actor)
-      await auditAll(tx, actor, audits)
+      await persistTransition(tx, a, out.next, out.effects, actor)
       if (out.next.state === 'completed') {
         await tx.document.update({ where: { id: a.documentId }, data: { status: 'registered' } })
         await onDocumentSigned(tx, a.documentId, now)

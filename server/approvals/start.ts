@@ -1,7 +1,7 @@
 import type { Db, Tx } from '../db/client.ts'
 import { AppError } from '../errors.ts'
 import type { Document } from '../generated/prisma/client.ts'
-import { auditAll, type Actor, type AuditEntry } from '../audit/record.ts'
+import type { Actor, AuditEntry } from '../audit/record.ts'
 import type { Auth } from '../people/sessions.ts'
 import { canEditDocument } from '../documents/policy.ts'
 import { getVisibleDocument } from '../documents/documents.service.ts'
@@ -111,17 +111,17 @@ export async function startApproval(db: Db, auth: Auth, actor: Actor, documentId
       skipped,
       t.restartFromFirst,
     )
-    const { audits } = await persistTransition(tx, { ...loaded, state: 'running' }, next, effects, actor)
-    await auditAll(tx, actor, [
-      ...audits,
-      ...planned.flatMap((p, index) => [...p.extra].map((positionId): AuditEntry => ({ action: 'approval.participant_added', targetType: 'document', targetId: documentId, after: { approvalId: approval.id, stage: p.tpl.name, index, positionId } }))),
-      {
-        action: 'approval.started',
-        targetType: 'document',
-        targetId: documentId,
-        after: { approvalId: approval.id, template: { id: t.id, name: t.name, version: t.version }, stages: planned.map((p) => ({ name: p.tpl.name, skipped: p.skipped, positions: p.positionIds })) },
-      },
-    ])
+    await persistTransition(tx, { ...loaded, state: 'running' }, next, effects, actor, {
+      audit: [
+        ...planned.flatMap((p, index) => [...p.extra].map((positionId): AuditEntry => ({ action: 'approval.participant_added', targetType: 'document', targetId: documentId, after: { approvalId: approval.id, stage: p.tpl.name, index, positionId } }))),
+        {
+          action: 'approval.started',
+          targetType: 'document',
+          targetId: documentId,
+          after: { approvalId: approval.id, template: { id: t.id, name: t.name, version: t.version }, stages: planned.map((p) => ({ name: p.tpl.name, skipped: p.skipped, positions: p.positionIds })) },
+        },
+      ],
+    })
     return approval.id
   })
 }

@@ -104,16 +104,19 @@ export async function audit(tx: Conn, actor: Actor, entry: AuditEntry): Promise<
   await auditAll(tx, actor, [entry])
 }
 
-/**
- * Records a transaction's audit events, in order, with one statement (see audit()). The
- * outbox's serial numbers follow the rows' order (WITH ORDINALITY), which is the chain's order.
- */
+/** Records a transaction's audit events, in order, with one statement (see audit()). */
 export async function auditAll(tx: Conn, actor: Actor, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return
-  await asSql(tx).exec(sql`
+  await asSql(tx).exec(auditInsert(actor, entries))
+}
+
+/**
+ * The INSERT behind auditAll(), for a caller that writes its events within a larger statement
+ * (a data-modifying WITH part). The outbox's serial numbers follow the entries' order.
+ */
+export const auditInsert = (actor: Actor, entries: AuditEntry[]) => sql`
     INSERT INTO audit_outbox (actor_id, ip, action, target_type, target_id, before, after)
     SELECT x.actor_id, x.ip, x.action, x.target_type, x.target_id, x.before, x.after
       FROM jsonb_array_elements(${JSON.stringify(entries.map((e) => row(actor, e)))}::jsonb) WITH ORDINALITY AS e(v, n),
            jsonb_to_record(e.v) AS x(actor_id uuid, ip text, action text, target_type text, target_id text, before jsonb, after jsonb)
-     ORDER BY e.n`)
-}
+     ORDER BY e.n`

@@ -26,6 +26,8 @@ export type Conn = Sql | Tx | Db
 export const sql = Prisma.sql
 export const join = Prisma.join
 export const empty = Prisma.empty
+/** Text put into a statement as it is: only ever for names made by our code, never for input. */
+export const raw = Prisma.raw
 
 const isPrisma = (c: Conn): c is Tx | Db => typeof (c as { $queryRawUnsafe?: unknown }).$queryRawUnsafe === 'function'
 

@@ -38,10 +38,18 @@ export async function enqueueAll(tx: Conn, jobs: JobSpec[]) {
     for (const j of jobs) await enqueue(tx, j.task, j.payload, { runAt: j.runAt, jobKey: j.jobKey })
     return
   }
+  await asSql(tx).exec(sql`SELECT ${addJobs(jobs)}`)
+}
+
+/**
+ * The call behind enqueueAll() as an expression (the number of jobs added), for a caller that
+ * adds its jobs within a larger statement.
+ */
+export const addJobs = (jobs: JobSpec[]) => {
   const specs = JSON.stringify(jobs.map((j, n) => ({ n, identifier: j.task, payload: j.payload ?? {}, run_at: j.runAt?.toISOString() ?? null, job_key: j.jobKey ?? null })))
-  await asSql(tx).exec(sql`SELECT count(*) FROM graphile_worker.add_jobs((
+  return sql`(SELECT count(*)::int FROM graphile_worker.add_jobs((
     SELECT array_agg((x.identifier, x.payload, NULL, x.run_at, NULL, x.job_key, NULL, NULL)::graphile_worker.job_spec ORDER BY x.n)
-      FROM json_to_recordset(${specs}::json) AS x(n int, identifier text, payload json, run_at timestamptz, job_key text)))`)
+      FROM json_to_recordset(${specs}::json) AS x(n int, identifier text, payload json, run_at timestamptz, job_key text))))`
 }
 
 function gwLogger(log: FastifyBaseLogger): Logger {

@@ -152,8 +152,6 @@ export async function persistTransition(conn: Conn, a: LoadedApproval, next: App
           link,
           dedupeKey: `task:${st.id}:${next.round}:${p.id}`,
           email: true,
-          // Holders and substitutes come from active accounts with their addresses: no second lookup.
-          address: p.email,
         })
       }
     }

@@ -152,6 +152,27 @@ describe('notify()', () => {
     expect(payload.rows[0].payload).toEqual({ notificationId: inserted[0] })
   })
 
+  it('tells many people in several live events, each under the NOTIFY limit, together with the caller\'s own', async () => {
+    const many = (await db.pool.query<{ id: string }>(`INSERT INTO app_user (id, login, password_hash, full_name, updated_at)
+      SELECT gen_random_uuid(), 'many.' || g || '.' || $1, 'x', 'Особа ' || g, now() FROM generate_series(1, 320) g RETURNING id`, [randomUUID().slice(0, 8)])).rows.map((r) => r.id)
+    const docId = randomUUID()
+    await fresh()
+    const { inserted } = await db.prisma.$transaction((tx) =>
+      notify(
+        tx,
+        many.map((userId) => ({ userId, kind: 'info' as const, title: 'Нова редакція Положення' })),
+        [{ userIds: [withMail], type: 'approval', documentId: docId }],
+      ),
+    )
+    expect(inserted).toHaveLength(320)
+    await settle()
+    const live = heard.filter((e) => e.type === 'notification')
+    expect(live.length).toBeGreaterThan(1)
+    expect(live.flatMap((e) => e.userIds).sort()).toEqual([...many].sort())
+    for (const e of live) expect(Buffer.byteLength(JSON.stringify(e))).toBeLessThanOrEqual(MAX_EVENT_BYTES)
+    expect(heard.filter((e) => e.type === 'approval')).toEqual([{ userIds: [withMail], type: 'approval', documentId: docId }])
+  })
+
   it('refuses links that leave the workspace and unknown kinds', async () => {
     for (const bad of [{ link: '//evil.example/x' }, { link: 'https://evil.example' }, { kind: 'spam' }, { title: '  ' }]) {
       await expect(db.prisma.$transaction((tx) => notify(tx, [{ userId: withMail, kind: 'info', title: 'x', ...bad } as NotificationInput]))).rejects.toThrow(TypeError)

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import { asSql, sql, type Conn } from '../db/sql.ts'
-import { enqueueAll } from '../jobs/queue.ts'
 import { NOTIFICATION_KINDS } from './schemas.ts'
 
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
@@ -15,13 +14,8 @@ export interface NotificationInput {
   link?: string
   /** The same key twice (in any transaction) yields one notification: reminders may be recomputed freely. */
   dedupeKey?: string
-  /** Also send it by e-mail (when the person has an address and SMTP is configured). Off by default. */
+  /** Also send it by e-mail (when the person's account is active with an address and SMTP is configured). Off by default. */
   email?: boolean
-  /**
-   * The person's address when the caller already read it from an active account (null: none);
-   * left out, notify() looks it up.
-   */
-  address?: string | null
 }
 
 /** A hint to the listed people's open workspaces that something changed and should be reloaded. */
@@ -55,7 +49,6 @@ interface Row {
   link: string | null
   dedupe_key: string | null
   email: boolean
-  address: string | null | undefined
 }
 
 function normalize(item: NotificationInput): Row {
@@ -76,53 +69,54 @@ function normalize(item: NotificationInput): Row {
     link: item.link ?? null,
     dedupe_key: item.dedupeKey ?? null,
     email: item.email === true,
-    address: item.address,
   }
 }
 
+/** People per `notification` live event built by notify(): 150 UUIDs keep a payload under MAX_EVENT_BYTES. */
+const EVENT_CHUNK = 150
+
 /**
- * Inside the caller's transaction: inserts the notifications (a repeated dedupeKey is skipped),
- * enqueues one 'send_email' job per inserted notification that wants e-mail and whose person
- * has an address, and publishes a `notification` live event to those people, together with
- * the caller's own live events (`also`) in the same statement.
+ * Inside the caller's transaction, with one statement: inserts the notifications (a repeated
+ * dedupeKey is skipped), enqueues one 'send_email' job per inserted notification that wants
+ * e-mail and whose person has an active account with an address, and publishes a
+ * `notification` live event to the people who got one, together with the caller's own live
+ * events (`also`).
  */
 export async function notify(conn: Conn, items: NotificationInput[], also: LiveEvent[] = []): Promise<{ inserted: string[] }> {
-  const tx = asSql(conn)
   if (items.length === 0) {
-    await publish(tx, also)
+    await publish(conn, also)
     return { inserted: [] }
   }
   const rows = items.map(normalize)
+  const payloads = also.flatMap(encodeEvent)
   // Ids are made here so each inserted row maps back to its input (dedupe keys may be absent).
   // Inserting in key order keeps two concurrent notify() calls from deadlocking on the unique index.
-  const returned = await tx.query<{ id: string }>(sql`
-    INSERT INTO notification (id, user_id, kind, title, body, link, dedupe_key)
-    SELECT x.id, x.user_id, x.kind, x.title, x.body, x.link, x.dedupe_key
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(id uuid, user_id uuid, kind text, title text, body text, link text, dedupe_key text)
-    ORDER BY x.dedupe_key NULLS LAST
-    ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING id`)
-  const got = new Set(returned.map((r) => String(r.id)))
-  const inserted = rows.filter((r) => got.has(r.id))
-  if (inserted.length === 0) {
-    // All were there already (a recomputed reminder): nothing new to tell, but the caller's events still go.
-    await publish(tx, also)
-    return { inserted: [] }
-  }
-
-  const mailable = inserted.filter((r) => r.email)
-  if (mailable.length > 0) {
-    const hasAddress = (a: string | null | undefined) => !!a && a.trim() !== ''
-    const unknown = [...new Set(mailable.filter((r) => r.address === undefined).map((r) => r.user_id))]
-    const users = unknown.length ? await tx.query<{ id: string; email: string }>(sql`SELECT id, email FROM app_user WHERE id = ANY(${unknown}::uuid[]) AND active AND email IS NOT NULL`) : []
-    const withAddress = new Set(users.filter((u) => hasAddress(u.email)).map((u) => u.id))
-    await enqueueAll(
-      tx,
-      mailable.filter((r) => (r.address === undefined ? withAddress.has(r.user_id) : hasAddress(r.address))).map((r) => ({ task: 'send_email' as const, payload: { notificationId: r.id }, jobKey: `send_email:${r.id}` })),
+  // The parts that call functions run because the final row reads them, each exactly once.
+  const [out] = await asSql(conn).query<{ inserted: string[] }>(sql`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS x(id uuid, user_id uuid, kind text, title text, body text, link text, dedupe_key text, email boolean)
+    ), ins AS (
+      INSERT INTO notification (id, user_id, kind, title, body, link, dedupe_key)
+      SELECT id, user_id, kind, title, body, link, dedupe_key FROM input ORDER BY dedupe_key NULLS LAST
+      ON CONFLICT (dedupe_key) DO NOTHING
+      RETURNING id, user_id
+    ), mail AS (
+      SELECT ins.id FROM ins JOIN input ON input.id = ins.id AND input.email
+        JOIN app_user u ON u.id = ins.user_id AND u.active AND btrim(coalesce(u.email, '')) <> ''
+    ), jobs AS (
+      SELECT count(*) AS n FROM graphile_worker.add_jobs((
+        SELECT array_agg(('send_email', json_build_object('notificationId', id), NULL, NULL, NULL, 'send_email:' || id, NULL, NULL)::graphile_worker.job_spec ORDER BY id) FROM mail))
+       WHERE EXISTS (SELECT 1 FROM mail)
+    ), people AS (
+      SELECT user_id, (row_number() OVER (ORDER BY user_id) - 1) / ${EVENT_CHUNK}::int AS chunk FROM (SELECT DISTINCT user_id FROM ins) d
+    ), events AS (
+      SELECT pg_notify(${EVENTS_CHANNEL}, p) FROM (
+        SELECT json_build_object('userIds', json_agg(user_id), 'type', 'notification')::text AS p FROM people GROUP BY chunk
+        UNION ALL SELECT unnest(${payloads}::text[])) e
     )
-  }
-  await publish(tx, [{ userIds: inserted.map((r) => r.user_id), type: 'notification' }, ...also])
-  return { inserted: inserted.map((r) => r.id) }
+    SELECT coalesce((SELECT json_agg(id) FROM ins), '[]') AS inserted, (SELECT n FROM jobs) AS jobs, (SELECT count(*) FROM events) AS events`)
+  return { inserted: out!.inserted }
 }
 
 /**

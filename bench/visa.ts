@@ -19,15 +19,15 @@
  * gives every approver a fresh approval whose active stage (the author's unit head) awaits
  * them, and all N visas are sent at once; a round is --waves waves (plus --warmup untimed
  * waves per side first). Ours counts HTTP 200 answers only (anything else fails the run).
- * Bare runs, per visa, BEGIN; SELECT ... FOR UPDATE of the approval; the visa INSERT; one
- * statement for the transition's rows (stages: done, next active with its working-day
- * deadline; the participants' inbox flags; the approval; the document's status does not
- * change inside a running route); the reminder and overdue jobs (one graphile_worker.add_jobs); the notification INSERT and one send_email add_job per
- * notified person with an address (add_job for one, add_jobs for several); both live events
- * (one pg_notify statement); both audit events in one INSERT into audit_outbox (chained into
- * audit_event by the deferred trigger at COMMIT); COMMIT: the writes of
- * decide() in the product's order, one statement per round trip, values computed in this
- * process, reading nothing else and answering nothing. After the warm-up the bench checks
+ * Bare runs, per visa, BEGIN; SELECT ... FOR UPDATE of the approval; one statement for the
+ * visa and the transition's rows (the visa INSERT; stages: done, next active with its
+ * working-day deadline; the participants' inbox flags; the approval, the document's status
+ * does not change inside a running route; both audit events into audit_outbox, chained into
+ * audit_event by the deferred trigger at COMMIT; the reminder and overdue jobs in one
+ * graphile_worker.add_jobs); one statement for the notifications, a send_email job per
+ * notified person with an address and both live events; COMMIT: the writes of decide() in the
+ * product's statements and order, values computed in this process, reading nothing else and
+ * answering nothing. After the warm-up the bench checks
  * that a bare visa and an API visa leave identical rows behind (see signature()).
  * Bare uses N connections (one per approver); the server its own pool (10).
  *
@@ -236,22 +236,12 @@ async function oursWave(baseUrl: string, sessions: Session[], tasks: Task[]): Pr
 
 const dueFormat = new Intl.DateTimeFormat('uk-UA', { timeZone: 'Europe/Kyiv', dateStyle: 'long' })
 
-/** Jobs as enqueueAll() writes them: one add_job for a single job, one add_jobs for several. */
-async function addJobs(c: pg.Client, jobs: { identifier: string; payload: unknown; run_at: string | null; job_key: string }[]) {
-  if (jobs.length === 1) {
-    const j = jobs[0]!
-    await c.query('SELECT graphile_worker.add_job($1::text, $2::json, run_at => $3::timestamptz, job_key => $4::text)', [j.identifier, JSON.stringify(j.payload), j.run_at, j.job_key])
-  } else if (jobs.length > 1) {
-    await c.query(
-      `SELECT count(*) FROM graphile_worker.add_jobs((
-         SELECT array_agg((x.identifier, x.payload, NULL, x.run_at, NULL, x.job_key, NULL, NULL)::graphile_worker.job_spec ORDER BY x.n)
-           FROM json_to_recordset($1::json) AS x(n int, identifier text, payload json, run_at timestamptz, job_key text)))`,
-      [JSON.stringify(jobs.map((j, n) => ({ n, ...j })))],
-    )
-  }
-}
+/** Jobs as the product adds them within a larger statement (queue.ts addJobs): one add_jobs call. */
+const ADD_JOBS = (param: string) => `(SELECT count(*)::int FROM graphile_worker.add_jobs((
+    SELECT array_agg((x.identifier, x.payload, NULL, x.run_at, NULL, x.job_key, NULL, NULL)::graphile_worker.job_spec ORDER BY x.n)
+      FROM json_to_recordset(${param}::json) AS x(n int, identifier text, payload json, run_at timestamptz, job_key text))))`
 
-/** Bare: the writes decide() makes for this visa, in its order, in one transaction. */
+/** Bare: the writes decide() makes for this visa, in its statements and order, in one transaction. */
 async function bareVisa(c: pg.Client, w: World, task: Task): Promise<void> {
   const { a, pair } = task
   const now = new Date()
@@ -273,63 +263,74 @@ async function bareVisa(c: pg.Client, w: World, task: Task): Promise<void> {
     link,
     dedupe_key: `task:${next.id}:${a.round}:${userId}`,
   }))
+  const jobs = [
+    { identifier: 'stage_reminder', payload: { stageId: next.id, round: a.round }, run_at: reminderAt(due, w.gen.cal).toISOString(), job_key: `stage_reminder:${next.id}:${a.round}` },
+    { identifier: 'stage_overdue', payload: { stageId: next.id, round: a.round }, run_at: due.toISOString(), job_key: `stage_overdue:${next.id}:${a.round}` },
+  ]
   await c.query('BEGIN')
   try {
     await c.query('SELECT id FROM approval WHERE id = $1 FOR UPDATE', [a.approvalId])
-    await c.query(
-      `INSERT INTO visa (id, approval_id, stage_id, participant_id, round, decision, comment, user_id, position_title, full_name, version_id, version_number, version_sha256, at)
-       VALUES ($1, $2, $3, $4, $5, 'approve', '', $6, $7, $8, $9, $10, $11, $12)`,
-      [visaId, a.approvalId, stage.id, part.id, a.round, actor, pair.head.positionTitle, pair.head.fullName, a.version.id, a.version.number, a.version.sha256, now],
-    )
-    // The transition's rows in one statement, as persistTransition writes them: this stage
-    // done, the next active, the inbox flags (the visa closes this participant's task, the next
-    // stage's open), the approval (the document's status does not move inside a running route).
+    // The visa and the transition's rows in one statement, as decide() and persistTransition
+    // write them: the visa, this stage done, the next active, the inbox flags (the visa closes
+    // this participant's task, the next stage's open), the approval (the document's status does
+    // not move inside a running route), both audit events (into the outbox: they join the chain
+    // at COMMIT) and the reminder and overdue jobs.
     const stageRows = [
       { id: stage.id, state: 'done', keep: true, activated_at: null, due_at: null, finished_at: now },
       { id: next.id, state: 'active', keep: false, activated_at: now, due_at: due, finished_at: null },
     ]
     await c.query(
-      `WITH stages AS (
+      `WITH visa AS (
+         INSERT INTO visa (id, approval_id, stage_id, participant_id, round, decision, comment, user_id, position_title, full_name, version_id, version_number, version_sha256, at)
+         VALUES ($1, $2, $3, $4, $5, 'approve', '', $6, $7, $8, $9, $10, $11, $12)
+       ), stages AS (
          UPDATE approval_stage s
             SET state = v.state::"StageState", finished_at = v.finished_at,
                 activated_at = CASE WHEN v.keep THEN s.activated_at ELSE v.activated_at END,
                 due_at = CASE WHEN v.keep THEN s.due_at ELSE v.due_at END
-           FROM json_to_recordset($1::json) AS v(id uuid, state text, keep boolean, activated_at timestamptz, due_at timestamptz, finished_at timestamptz)
+           FROM json_to_recordset($13::json) AS v(id uuid, state text, keep boolean, activated_at timestamptz, due_at timestamptz, finished_at timestamptz)
           WHERE s.id = v.id
        ), flags AS (
-         UPDATE approval_participant SET open = (id = ANY($2::uuid[])) WHERE id = ANY($3::uuid[])
+         UPDATE approval_participant SET open = (id = ANY($14::uuid[])) WHERE id = ANY($15::uuid[])
+       ), route AS (
+         UPDATE approval SET state = 'running', round = $5, row_version = row_version + 1, finished_at = NULL WHERE id = $2
+       ), audit AS (
+         INSERT INTO audit_outbox (actor_id, ip, action, target_type, target_id, after)
+         VALUES ($6, $16, 'approval.stage_activated', 'document', $17, $18), ($6, $16, 'approval.visa', 'document', $17, $19)
        )
-       UPDATE approval SET state = 'running', round = $5, row_version = row_version + 1, finished_at = NULL WHERE id = $4`,
-      [JSON.stringify(stageRows), next.participants.map((p) => p.id), [part.id, ...next.participants.map((p) => p.id)], a.approvalId, a.round],
+       SELECT ${ADD_JOBS('$20')} AS jobs`,
+      [
+        visaId, a.approvalId, stage.id, part.id, a.round, actor, pair.head.positionTitle, pair.head.fullName, a.version.id, a.version.number, a.version.sha256, now,
+        JSON.stringify(stageRows), next.participants.map((p) => p.id), [part.id, ...next.participants.map((p) => p.id)],
+        ip, a.documentId,
+        { approvalId: a.approvalId, stage: next.name, index: next.index, round: a.round, dueAt: due.toISOString() },
+        { approvalId: a.approvalId, visaId, stage: stage.name, decision: 'approve', comment: '', round: a.round, versionNumber: a.version.number, versionSha256: a.version.sha256, onBehalfOf: null },
+        JSON.stringify(jobs.map((j, n) => ({ n, ...j }))),
+      ],
     )
-    await addJobs(c, [
-      { identifier: 'stage_reminder', payload: { stageId: next.id, round: a.round }, run_at: reminderAt(due, w.gen.cal).toISOString(), job_key: `stage_reminder:${next.id}:${a.round}` },
-      { identifier: 'stage_overdue', payload: { stageId: next.id, round: a.round }, run_at: due.toISOString(), job_key: `stage_overdue:${next.id}:${a.round}` },
-    ])
-    await c.query(
-      `INSERT INTO notification (id, user_id, kind, title, body, link, dedupe_key)
-       SELECT x.id, x.user_id, x.kind, x.title, x.body, x.link, x.dedupe_key
-         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, user_id uuid, kind text, title text, body text, link text, dedupe_key text)
-        ORDER BY x.dedupe_key NULLS LAST
-       ON CONFLICT (dedupe_key) DO NOTHING`,
-      [JSON.stringify(notes)],
-    )
-    await addJobs(
-      c,
-      notes.filter((n) => w.org.people.get(n.user_id)?.email).map((n) => ({ identifier: 'send_email', payload: { notificationId: n.id }, run_at: null, job_key: `send_email:${n.id}` })),
-    )
+    // The notifications, their e-mail jobs and both live events in one statement, as notify() writes them.
+    const mailable = notes.filter((n) => w.org.people.get(n.user_id)?.email).map((n) => n.id)
     const events = [...encodeEvent({ userIds: notified, type: 'notification' }), ...encodeEvent({ userIds: [a.authorId, ...notified, actor], type: 'approval', documentId: a.documentId })]
-    await c.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [EVENTS_CHANNEL, events])
-    // Both audit events in one statement, into the outbox the product writes: they join the chain at COMMIT.
-    await c.query(`INSERT INTO audit_outbox (actor_id, ip, action, target_type, target_id, after) VALUES ($1, $2, $3, 'document', $4, $5), ($1, $2, $6, 'document', $4, $7)`, [
-      actor,
-      ip,
-      'approval.stage_activated',
-      a.documentId,
-      { approvalId: a.approvalId, stage: next.name, index: next.index, round: a.round, dueAt: due.toISOString() },
-      'approval.visa',
-      { approvalId: a.approvalId, visaId, stage: stage.name, decision: 'approve', comment: '', round: a.round, versionNumber: a.version.number, versionSha256: a.version.sha256, onBehalfOf: null },
-    ])
+    await c.query(
+      `WITH ins AS (
+         INSERT INTO notification (id, user_id, kind, title, body, link, dedupe_key)
+         SELECT x.id, x.user_id, x.kind, x.title, x.body, x.link, x.dedupe_key
+           FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, user_id uuid, kind text, title text, body text, link text, dedupe_key text)
+          ORDER BY x.dedupe_key NULLS LAST
+         ON CONFLICT (dedupe_key) DO NOTHING
+         RETURNING id
+       ), mail AS (
+         SELECT id FROM ins WHERE id = ANY($2::uuid[])
+       ), jobs AS (
+         SELECT count(*) AS n FROM graphile_worker.add_jobs((
+           SELECT array_agg(('send_email', json_build_object('notificationId', id), NULL, NULL, NULL, 'send_email:' || id, NULL, NULL)::graphile_worker.job_spec ORDER BY id) FROM mail))
+          WHERE EXISTS (SELECT 1 FROM mail)
+       ), events AS (
+         SELECT pg_notify($3, p) FROM unnest($4::text[]) AS p
+       )
+       SELECT (SELECT n FROM jobs) AS jobs, (SELECT count(*) FROM events) AS events`,
+      [JSON.stringify(notes), mailable, EVENTS_CHANNEL, events],
+    )
     await c.query('COMMIT')
   } catch (err) {
     await c.query('ROLLBACK').catch(() => {})

@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { verifyAuditChain } from '../audit/verify.ts'
 import { sweepOrphans } from '../documents/orphans.ts'
 import { approvalWorld, draftWithVersion, uploadPdf, type ApiClient, type World } from './testkit.ts'
-import { readApproval } from './load.ts'
+import { lockApproval, readApproval } from './load.ts'
 import { actorsOf } from './people.ts'
-import { pgSql } from '../db/sql.ts'
+import { pgSql, pgTransaction } from '../db/sql.ts'
 
 let w: World
 let author: ApiClient
@@ -335,7 +335,8 @@ describe('the approval read (load.ts, hand-written SQL)', () => {
         },
       })
       const { authorUnit, ...document } = p.document
-      const { people, ...rest } = ours!
+      const { people, calendar, ...rest } = ours!
+      expect(calendar).toBeNull()
       expect(rest).toEqual({ ...p, document: { ...document, authorUnitName: authorUnit.name } })
       // Who acts for the positions and the author, read with it: as actorsOf() and the substitutions say.
       const positions = [...new Set(p.stages.flatMap((s) => s.participants.map((x) => x.positionId)))]
@@ -349,5 +350,37 @@ describe('the approval read (load.ts, hand-written SQL)', () => {
     expect(visas).toBeGreaterThan(10)
     expect(substitutes).toBeGreaterThan(0)
     expect(await readApproval(pgSql(w.t.db.pool), '00000000-0000-4000-8000-000000000000')).toBeNull()
+  })
+})
+
+describe('lockApproval', () => {
+  it('waits for a transaction changing the approval and reads what it committed, not the older snapshot', async () => {
+    const { id } = await draftWithVersion(author)
+    const approvalId = (await author.post(`/api/documents/${id}/approval`, {})).json().id as string
+    const pool = w.t.db.pool
+    // Another transition in progress: it holds the approval's row.
+    const other = await pool.connect()
+    try {
+      await other.query('BEGIN')
+      await other.query('UPDATE approval SET row_version = row_version + 1 WHERE id = $1', [approvalId])
+      await other.query("UPDATE approval_stage SET name = name || ' (змінено)' WHERE approval_id = $1", [approvalId])
+      // This transaction's snapshot is taken before the other commits; its lock waits.
+      const waiting = pgTransaction(pool, (tx) => lockApproval(tx, approvalId))
+      await vi.waitFor(async () => {
+        // (The statement's text is longer than pg_stat_activity keeps: look for its start.)
+        const r = await pool.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%SELECT json_build_object%'")
+        expect(r.rows[0].n).toBe(1)
+      })
+      await other.query('COMMIT')
+      const locked = await waiting
+      const fresh = await readApproval(pgSql(pool), approvalId)
+      expect(locked.rowVersion).toBe(fresh!.rowVersion)
+      expect(locked.stages.map((s) => s.name)).toEqual(fresh!.stages.map((s) => s.name))
+      expect(locked.stages.every((s) => s.name.endsWith(' (змінено)'))).toBe(true)
+      // Read for a transition: the calendar comes with it.
+      expect(locked.calendar).toBeInstanceOf(Map)
+    } finally {
+      other.release()
+    }
   })
 })

@@ -1,6 +1,8 @@
 import { AppError } from '../errors.ts'
 import type { Prisma, ApprovalParticipant, ApprovalStage, ApprovalState, DocumentKind, DocumentStatus, Visa } from '../generated/prisma/client.ts'
-import { asSql, sql, type Conn } from '../db/sql.ts'
+import { asSql, empty, sql, type Conn } from '../db/sql.ts'
+import { calendarSpan } from '../calendar/calendar.service.ts'
+import type { DayKind } from '../calendar/working-days.ts'
 import type { ApprovalSnapshot } from './machine.ts'
 import { actorsFromRows, actorsSql, type ActorRow, type PositionActors } from './people.ts'
 
@@ -29,6 +31,11 @@ export interface LoadedApproval {
     versions: { id: string; number: number; sha256: string; fileName: string; mediaType: string }[]
   }
   stages: (ApprovalStage & { participants: (ApprovalParticipant & { visas: Visa[] })[] })[]
+  /**
+   * The working-day calendar's exceptions around `people.at` (calendarFor), when read for a
+   * transition (lockApproval); null otherwise.
+   */
+  calendar: Map<string, DayKind> | null
   /** Read with it, as of `at`: who acts for the route's positions and for the author. */
   people: {
     at: Date
@@ -50,7 +57,7 @@ const dateOrNull = (s: string | null) => (s === null ? null : new Date(s))
  * positions and for the author at `at`. One statement: JSON built by PostgreSQL, dates turned
  * back into Dates here.
  */
-const LOAD = (at: Date, where: Prisma.Sql) => sql`
+const LOAD = (at: Date, where: Prisma.Sql, opts: { lock?: boolean; calendar?: boolean } = {}) => sql`
   SELECT json_build_object(
     'id', a.id, 'documentId', a.document_id, 'templateId', a.template_id, 'state', a.state, 'round', a.round,
     'rowVersion', a.row_version, 'startedById', a.started_by_id, 'startedAt', a.started_at, 'finishedAt', a.finished_at,
@@ -77,24 +84,36 @@ const LOAD = (at: Date, where: Prisma.Sql) => sql`
     'actors', (SELECT coalesce(json_agg(r), '[]') FROM (${actorsSql(at, sql`ARRAY(
         SELECT p.position_id FROM approval_participant p JOIN approval_stage s ON s.id = p.stage_id WHERE s.approval_id = a.id)`)}) r),
     'authorSubstitutes', (SELECT coalesce(json_agg(x.substitute_id ORDER BY x.created_at, x.id), '[]')
-       FROM substitution x WHERE x.user_id = d.created_by_id AND x.cancelled_at IS NULL AND x.starts_at <= ${at} AND x.ends_at > ${at})
+       FROM substitution x WHERE x.user_id = d.created_by_id AND x.cancelled_at IS NULL AND x.starts_at <= ${at} AND x.ends_at > ${at}),
+    'calendar', ${opts.calendar ? calendarPart(at) : sql`NULL`},
+    -- The approval's row version in the statement's snapshot; under FOR UPDATE, a.row_version is
+    -- the newest committed one (see lockApproval).
+    'seenRowVersion', ${opts.lock ? sql`(SELECT x.row_version FROM approval x WHERE x.id = a.id)` : sql`a.row_version`}
   ) AS a
   FROM approval a
   JOIN route_template t ON t.id = a.template_id
   JOIN app_user u ON u.id = a.started_by_id
   JOIN document d ON d.id = a.document_id
   JOIN unit un ON un.id = d.author_unit_id
-  ${where}`
+  ${where}${opts.lock ? sql` FOR UPDATE OF a` : empty}`
+
+const calendarPart = (at: Date) => {
+  const [from, to] = calendarSpan(at)
+  return sql`(SELECT coalesce(json_agg(json_build_array(c.date::text, c.kind)), '[]') FROM calendar_day c WHERE c.date BETWEEN ${from}::date AND ${to}::date)`
+}
 
 type Raw = Json<Omit<LoadedApproval, 'stages' | 'people'>> & {
   stages: (Json<ApprovalStage> & { participants: (ApprovalParticipant & { visas: Json<Visa>[] })[] })[]
   actors: ActorRow[]
   authorSubstitutes: string[]
+  calendar: [string, DayKind][] | null
+  seenRowVersion: number
 }
 
-function revive({ actors, authorSubstitutes, ...r }: Raw, at: Date): LoadedApproval {
+function revive({ actors, authorSubstitutes, calendar, seenRowVersion: _, ...r }: Raw, at: Date): LoadedApproval {
   return {
     ...r,
+    calendar: calendar ? new Map(calendar) : null,
     people: { at, actors: actorsFromRows(actors), authorSide: [r.document.createdById, ...authorSubstitutes] },
     startedAt: date(r.startedAt),
     finishedAt: dateOrNull(r.finishedAt),
@@ -122,16 +141,21 @@ export async function latestApproval(db: Conn, documentId: string, at = new Date
 
 /**
  * Locks the approval row for the rest of the transaction and loads everything a transition
- * needs. Two statements on purpose: a read after the lock sees what the transaction that held
- * it before committed (a locking read's subqueries would see the statement's older snapshot).
+ * needs, the calendar included, with one statement (FOR UPDATE OF the approval). If another
+ * transaction changed the approval after this statement's snapshot was taken, the lock waits
+ * for it and yields the row as it committed, while the rest of the statement still reads the
+ * snapshot's older stages and visas; every transition bumps the row version, so the two
+ * versions differ exactly then, and the approval is read again, now under the lock, seeing
+ * what the other transaction committed.
  */
 export async function lockApproval(tx: Conn, id: string): Promise<LoadedApproval> {
   const db = asSql(tx)
-  const locked = await db.query<{ id: string }>(sql`SELECT id FROM approval WHERE id = ${id}::uuid FOR UPDATE`)
-  if (locked.length === 0) throw new AppError('APPROVAL_NOT_FOUND')
-  const a = await readApproval(db, id)
-  if (!a) throw new AppError('APPROVAL_NOT_FOUND')
-  return a
+  const at = new Date()
+  const rows = await db.query<{ a: Raw }>(LOAD(at, sql`WHERE a.id = ${id}::uuid`, { lock: true, calendar: true }))
+  if (!rows[0]) throw new AppError('APPROVAL_NOT_FOUND')
+  if (rows[0].a.rowVersion === rows[0].a.seenRowVersion) return revive(rows[0].a, at)
+  const again = await db.query<{ a: Raw }>(LOAD(at, sql`WHERE a.id = ${id}::uuid`, { calendar: true }))
+  return revive(again[0]!.a, at)
 }
 
 /** The machine's view of a loaded approval: decisions of the current round only. */

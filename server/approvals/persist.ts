@@ -57,7 +57,8 @@ export interface PersistOptions {
 export async function persistTransition(conn: Conn, a: LoadedApproval, next: ApprovalSnapshot, effects: Effect[], actor: Actor, opts: PersistOptions = {}): Promise<Persisted> {
   const tx = asSql(conn)
   const now = opts.now ?? new Date()
-  const calendar = effects.some((e) => e.type === 'stage_activated') ? await calendarFor(tx, now) : null
+  // Read with the approval by lockApproval(); start() reads it here.
+  const calendar = effects.some((e) => e.type === 'stage_activated') ? (a.calendar ?? (await calendarFor(tx, now))) : null
   const activated = new Map<number, Date>()
   const stages: LoadedApproval['stages'] = []
   // keep: a finished stage keeps its activation and deadline as they are.

@@ -35,8 +35,13 @@ export async function loadCalendar(db: Conn, fromIso: string, toIso: string): Pr
 
 /** Exceptions around an instant: a month before its Kyiv date through `horizonDays` after it. */
 export async function calendarFor(db: Conn, from: Date, horizonDays = 400): Promise<Map<string, DayKind>> {
+  return loadCalendar(db, ...calendarSpan(from, horizonDays))
+}
+
+/** The dates calendarFor() reads: a month before `from`'s Kyiv date through `horizonDays` after it. */
+export function calendarSpan(from: Date, horizonDays = 400): [string, string] {
   const start = kyivDate(from)
-  return loadCalendar(db, addCalendarDays(start, -LOOKBEHIND_DAYS), addCalendarDays(start, horizonDays))
+  return [addCalendarDays(start, -LOOKBEHIND_DAYS), addCalendarDays(start, horizonDays)]
 }
 
 /** The configured exceptions of one year, by date. */

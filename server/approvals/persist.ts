@@ -49,10 +49,12 @@ export interface PersistOptions {
 
 /**
  * Writes a transition: stage states and deadlines, participants' open flags (the inbox),
- * the approval's state, the document's status, reminder jobs for a newly active stage,
- * notifications and the live event, all in the caller's transaction so that none of it
- * exists unless the transition commits. Who hears about it comes from the people read with
- * the approval (LoadedApproval.people), in the same transaction.
+ * the approval's state, the document's status, reminder jobs for a newly active stage and the
+ * audit events (its own, then the caller's), with the caller's rows, in one statement; then
+ * the notifications and the live event (notify(), a second statement). All in the caller's
+ * transaction, so that none of it exists unless the transition commits. Who hears about it
+ * comes from the people read with the approval (LoadedApproval.people), and deadlines from the
+ * calendar read with it when lockApproval() read it.
  */
 export async function persistTransition(conn: Conn, a: LoadedApproval, next: ApprovalSnapshot, effects: Effect[], actor: Actor, opts: PersistOptions = {}): Promise<Persisted> {
   const tx = asSql(conn)

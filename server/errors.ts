@@ -77,6 +77,7 @@ export const PROBLEMS = {
   CERTIFICATE_EXPIRED: { status: 409, title: 'Строк дії сертифіката сплив або ще не настав' },
   BAD_PASSPHRASE: { status: 400, title: 'Неправильний пароль до особистого ключа' },
   TSA_UNAVAILABLE: { status: 502, title: 'Сервер позначок часу недоступний: підпис не створено' },
+  DATABASE_BUSY: { status: 503, title: 'Система зараз перевантажена: дію не виконано, спробуйте ще раз за хвилину' },
   PDF_REQUIRED: { status: 409, title: 'Підписати можна лише PDF: завантажте PDF-версію документа' },
   PDF_NOT_SIGNABLE: { status: 409, title: 'Цей PDF неможливо підписати' },
   NO_JOURNAL: { status: 409, title: 'Для цього виду документа немає активного журналу реєстрації' },

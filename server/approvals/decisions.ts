@@ -53,10 +53,11 @@ export function apply(a: LoadedApproval, cmd: Command) {
 type VisaRow = LoadedApproval['stages'][number]['participants'][number]['visas'][number]
 
 /**
- * A visa as a row and as the INSERT that writes it (its id and time are made here), so that a
- * caller may write it within the transition's own statement (persistTransition's `with`).
+ * A visa as a row and as the INSERT that writes it (its id made here, its time the database's
+ * as the approval was read), so that a caller may write it within the transition's own
+ * statement (persistTransition's `with`).
  */
-export function newVisa(a: LoadedApproval, auth: Auth, acting: Acting, decision: Decision, comment: string, version: { id: string; number: number; sha256: string }, at = new Date()): { row: VisaRow; insert: Prisma.Sql } {
+export function newVisa(a: LoadedApproval, auth: Auth, acting: Acting, decision: Decision, comment: string, version: { id: string; number: number; sha256: string }, at = a.people.at): { row: VisaRow; insert: Prisma.Sql } {
   const row: VisaRow = {
     id: randomUUID(),
     approvalId: a.id,
@@ -116,7 +117,7 @@ export async function decide(pool: pg.Pool, auth: Auth, actor: Actor, approvalId
     const out = apply(a, { type: 'decide', participantId: acting.participant.id, decision: body.decision })
     const version = currentVersion(a)
     if (version.sha256 !== body.versionSha256) throw new AppError('STALE_VERSION', `чинна версія — №${version.number}`)
-    const now = new Date()
+    const now = a.people.at
     const visa = newVisa(a, auth, acting, body.decision, comment, version, now)
     // The visa, the transition and their audit events: one statement.
     const { after } = await persistTransition(tx, a, out.next, out.effects, actor, {

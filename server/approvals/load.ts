@@ -32,12 +32,17 @@ export interface LoadedApproval {
   }
   stages: (ApprovalStage & { participants: (ApprovalParticipant & { visas: Visa[] })[] })[]
   /**
-   * The working-day calendar's exceptions around `people.at` (calendarFor), when read for a
+   * The working-day calendar's exceptions around this moment (calendarFor), when read for a
    * transition (lockApproval); null otherwise.
    */
   calendar: Map<string, DayKind> | null
   /** Read with it, as of `at`: who acts for the route's positions and for the author. */
   people: {
+    /**
+     * The database's clock when it was read: the transaction's start (now()). A transition
+     * takes its time from here (visas, activations, deadlines), so every server instance
+     * stamps by one clock.
+     */
     at: Date
     /** Holders and substitutes of every position on the route (people.ts actorsOf). */
     actors: Map<string, PositionActors>
@@ -54,10 +59,10 @@ const dateOrNull = (s: string | null) => (s === null ? null : new Date(s))
 /**
  * The approval, its template, document (with the author's unit and newest version), starter,
  * stages in order, their participants in id order and every visa, and who acts for the
- * positions and for the author at `at`. One statement: JSON built by PostgreSQL, dates turned
+ * positions and for the author at the database's now(). One statement: JSON built by PostgreSQL, dates turned
  * back into Dates here.
  */
-const LOAD = (at: Date, where: Prisma.Sql, opts: { lock?: boolean; calendar?: boolean } = {}) => sql`
+const LOAD = (where: Prisma.Sql, opts: { lock?: boolean; calendar?: boolean } = {}) => sql`
   SELECT json_build_object(
     'id', a.id, 'documentId', a.document_id, 'templateId', a.template_id, 'state', a.state, 'round', a.round,
     'rowVersion', a.row_version, 'startedById', a.started_by_id, 'startedAt', a.started_at, 'finishedAt', a.finished_at,
@@ -81,11 +86,12 @@ const LOAD = (at: Date, where: Prisma.Sql, opts: { lock?: boolean; calendar?: bo
               FROM visa x WHERE x.participant_id = p.id)) ORDER BY p.id), '[]')
           FROM approval_participant p WHERE p.stage_id = s.id)) ORDER BY s.index), '[]')
       FROM approval_stage s WHERE s.approval_id = a.id),
-    'actors', (SELECT coalesce(json_agg(r), '[]') FROM (${actorsSql(at, sql`ARRAY(
+    'at', now(),
+    'actors', (SELECT coalesce(json_agg(r), '[]') FROM (${actorsSql(sql`now()`, sql`ARRAY(
         SELECT p.position_id FROM approval_participant p JOIN approval_stage s ON s.id = p.stage_id WHERE s.approval_id = a.id)`)}) r),
     'authorSubstitutes', (SELECT coalesce(json_agg(x.substitute_id ORDER BY x.created_at, x.id), '[]')
-       FROM substitution x WHERE x.user_id = d.created_by_id AND x.cancelled_at IS NULL AND x.starts_at <= ${at} AND x.ends_at > ${at}),
-    'calendar', ${opts.calendar ? calendarPart(at) : sql`NULL`},
+       FROM substitution x WHERE x.user_id = d.created_by_id AND x.cancelled_at IS NULL AND x.starts_at <= now() AND x.ends_at > now()),
+    'calendar', ${opts.calendar ? calendarPart(new Date()) : sql`NULL`},
     -- The approval's row version in the statement's snapshot; under FOR UPDATE, a.row_version is
     -- the newest committed one (see lockApproval).
     'seenRowVersion', ${opts.lock ? sql`(SELECT x.row_version FROM approval x WHERE x.id = a.id)` : sql`a.row_version`}
@@ -97,8 +103,9 @@ const LOAD = (at: Date, where: Prisma.Sql, opts: { lock?: boolean; calendar?: bo
   JOIN unit un ON un.id = d.author_unit_id
   ${where}${opts.lock ? sql` FOR UPDATE OF a` : empty}`
 
-const calendarPart = (at: Date) => {
-  const [from, to] = calendarSpan(at)
+// The span is a month back and more than a year ahead: this process's clock is close enough to pick it.
+const calendarPart = (around: Date) => {
+  const [from, to] = calendarSpan(around)
   return sql`(SELECT coalesce(json_agg(json_build_array(c.date::text, c.kind)), '[]') FROM calendar_day c WHERE c.date BETWEEN ${from}::date AND ${to}::date)`
 }
 
@@ -108,13 +115,14 @@ type Raw = Json<Omit<LoadedApproval, 'stages' | 'people'>> & {
   authorSubstitutes: string[]
   calendar: [string, DayKind][] | null
   seenRowVersion: number
+  at: string
 }
 
-function revive({ actors, authorSubstitutes, calendar, seenRowVersion: _, ...r }: Raw, at: Date): LoadedApproval {
+function revive({ actors, authorSubstitutes, calendar, seenRowVersion: _, at, ...r }: Raw): LoadedApproval {
   return {
     ...r,
     calendar: calendar ? new Map(calendar) : null,
-    people: { at, actors: actorsFromRows(actors), authorSide: [r.document.createdById, ...authorSubstitutes] },
+    people: { at: date(at), actors: actorsFromRows(actors), authorSide: [r.document.createdById, ...authorSubstitutes] },
     startedAt: date(r.startedAt),
     finishedAt: dateOrNull(r.finishedAt),
     stages: r.stages.map((s) => ({
@@ -128,15 +136,15 @@ function revive({ actors, authorSubstitutes, calendar, seenRowVersion: _, ...r }
 }
 
 /** One approval by id, or null. */
-export async function readApproval(db: Conn, id: string, at = new Date()): Promise<LoadedApproval | null> {
-  const rows = await asSql(db).query<{ a: Raw }>(LOAD(at, sql`WHERE a.id = ${id}::uuid`))
-  return rows[0] ? revive(rows[0].a, at) : null
+export async function readApproval(db: Conn, id: string): Promise<LoadedApproval | null> {
+  const rows = await asSql(db).query<{ a: Raw }>(LOAD(sql`WHERE a.id = ${id}::uuid`))
+  return rows[0] ? revive(rows[0].a) : null
 }
 
 /** The document's latest approval, if it ever went on one. */
-export async function latestApproval(db: Conn, documentId: string, at = new Date()): Promise<LoadedApproval | null> {
-  const rows = await asSql(db).query<{ a: Raw }>(LOAD(at, sql`WHERE a.document_id = ${documentId}::uuid ORDER BY a.started_at DESC, a.id DESC LIMIT 1`))
-  return rows[0] ? revive(rows[0].a, at) : null
+export async function latestApproval(db: Conn, documentId: string): Promise<LoadedApproval | null> {
+  const rows = await asSql(db).query<{ a: Raw }>(LOAD(sql`WHERE a.document_id = ${documentId}::uuid ORDER BY a.started_at DESC, a.id DESC LIMIT 1`))
+  return rows[0] ? revive(rows[0].a) : null
 }
 
 /**
@@ -150,12 +158,11 @@ export async function latestApproval(db: Conn, documentId: string, at = new Date
  */
 export async function lockApproval(tx: Conn, id: string): Promise<LoadedApproval> {
   const db = asSql(tx)
-  const at = new Date()
-  const rows = await db.query<{ a: Raw }>(LOAD(at, sql`WHERE a.id = ${id}::uuid`, { lock: true, calendar: true }))
+  const rows = await db.query<{ a: Raw }>(LOAD(sql`WHERE a.id = ${id}::uuid`, { lock: true, calendar: true }))
   if (!rows[0]) throw new AppError('APPROVAL_NOT_FOUND')
-  if (rows[0].a.rowVersion === rows[0].a.seenRowVersion) return revive(rows[0].a, at)
-  const again = await db.query<{ a: Raw }>(LOAD(at, sql`WHERE a.id = ${id}::uuid`, { calendar: true }))
-  return revive(again[0]!.a, at)
+  if (rows[0].a.rowVersion === rows[0].a.seenRowVersion) return revive(rows[0].a)
+  const again = await db.query<{ a: Raw }>(LOAD(sql`WHERE a.id = ${id}::uuid`, { calendar: true }))
+  return revive(again[0]!.a)
 }
 
 /** The machine's view of a loaded approval: decisions of the current round only. */

@@ -34,9 +34,10 @@ export interface ActorRow {
 
 /**
  * The statement behind actorsOf(): one ActorRow per position in `positions` (an SQL uuid[]
- * expression), at the instant `at`. The approval read (load.ts) embeds it.
+ * expression), at the instant `at` (a time, or an SQL expression such as now()). The approval
+ * read (load.ts) embeds it.
  */
-export const actorsSql = (at: Date, positions: Prisma.Sql) => sql`
+export const actorsSql = (at: Date | Prisma.Sql, positions: Prisma.Sql) => sql`
     SELECT p.id AS position_id, p.title, p.unit_id, un.name AS unit_name,
            u.id AS holder_id, u.full_name AS holder_name, u.email AS holder_email,
            su.id AS substitute_id, su.full_name AS substitute_name, su.email AS substitute_email

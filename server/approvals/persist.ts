@@ -36,6 +36,7 @@ export interface Persisted {
 }
 
 export interface PersistOptions {
+  /** The transition's time; by default the database's, read with the approval. */
   now?: Date
   /**
    * The caller's own rows, written by the same statement as the transition: data-modifying
@@ -58,7 +59,8 @@ export interface PersistOptions {
  */
 export async function persistTransition(conn: Conn, a: LoadedApproval, next: ApprovalSnapshot, effects: Effect[], actor: Actor, opts: PersistOptions = {}): Promise<Persisted> {
   const tx = asSql(conn)
-  const now = opts.now ?? new Date()
+  // The database's clock as the approval was read (see LoadedApproval.people.at).
+  const now = opts.now ?? a.people.at
   // Read with the approval by lockApproval(); start() reads it here.
   const calendar = effects.some((e) => e.type === 'stage_activated') ? (a.calendar ?? (await calendarFor(tx, now))) : null
   const activated = new Map<number, Date>()

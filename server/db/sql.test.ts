@@ -44,6 +44,37 @@ describe('the plain-pg way to the database (sql.ts)', () => {
     expect(open.rows[0]!.n).toBe(0)
   })
 
+  it('gives up with DATABASE_BUSY, leaving nothing, when a lock or a connection does not come in time', async () => {
+    // Another transaction holds the row this one wants.
+    const holder = await db.pool.connect()
+    try {
+      await holder.query('BEGIN')
+      await holder.query('UPDATE sql_probe SET at = now() WHERE n = 1')
+      const locked = pgTransaction(
+        db.pool,
+        async (tx) => {
+          await tx.exec(sql`INSERT INTO sql_probe (n) VALUES (${20})`)
+          await tx.exec(sql`UPDATE sql_probe SET doc = NULL WHERE n = ${1}`)
+        },
+        { statementMs: 300 },
+      )
+      await expect(locked).rejects.toMatchObject({ code: 'DATABASE_BUSY', status: 503 })
+      // Every connection of the pool (max 2) is taken: the next transaction cannot start.
+      const second = await db.pool.connect()
+      try {
+        await expect(pgTransaction(db.pool, async () => 'never', { waitMs: 200 })).rejects.toMatchObject({ code: 'DATABASE_BUSY' })
+      } finally {
+        second.release()
+      }
+      await holder.query('ROLLBACK')
+    } finally {
+      holder.release()
+    }
+    expect(await count()).toBe(1)
+    // The connection that came late went back to the pool: a transaction runs now.
+    expect(await pgTransaction(db.pool, async (tx) => (await tx.query<{ one: number }>(sql`SELECT 1 AS one`))[0]!.one)).toBe(1)
+  })
+
   it('runs the same statement inside a Prisma transaction through asSql, in that transaction', async () => {
     await expect(
       db.prisma.$transaction(async (tx) => {

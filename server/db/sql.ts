@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { AppError } from '../errors.ts'
 import { Prisma } from '../generated/prisma/client.ts'
 import { preparedNames, type Db, type Tx } from './client.ts'
 
@@ -58,16 +59,31 @@ export function pgSql(client: pg.Pool | pg.ClientBase): Sql {
   }
 }
 
+export interface TransactionLimits {
+  /** How long to wait for a pooled connection (as Prisma's maxWait). */
+  waitMs?: number
+  /** How long any one statement may run, lock waits included (Prisma limits the whole transaction). */
+  statementMs?: number
+}
+
+/** PostgreSQL's codes for a statement cancelled by statement_timeout and a lock not obtained in time. */
+const TIMED_OUT = new Set(['57014', '55P03'])
+
 /**
  * Runs `fn` in a transaction on one pooled connection (READ COMMITTED, like Prisma's). It
  * commits when `fn` resolves and rolls back when it throws; a connection that failed to roll
- * back is dropped from the pool instead of being reused.
+ * back is dropped from the pool instead of being reused. Waiting too long for a connection or
+ * a statement (a lock held by a long signing, say) fails with DATABASE_BUSY (503), changing
+ * nothing.
  */
-export async function pgTransaction<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
+export async function pgTransaction<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<T>, limits: TransactionLimits = {}): Promise<T> {
+  const statementMs = limits.statementMs ?? 30_000
+  if (!Number.isInteger(statementMs) || statementMs <= 0) throw new RangeError(`pgTransaction: statementMs ${statementMs}`)
+  const client = await acquire(pool, limits.waitMs ?? 15_000)
   let broken: Error | undefined
   try {
-    await client.query('BEGIN')
+    // One round trip: both go in one simple-protocol message.
+    await client.query(`BEGIN; SET LOCAL statement_timeout = ${statementMs}`)
     const result = await fn(pgSql(client))
     await client.query('COMMIT')
     return result
@@ -77,8 +93,26 @@ export async function pgTransaction<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<
     } catch (e) {
       broken = e as Error
     }
+    if (TIMED_OUT.has((err as { code?: string }).code ?? '')) throw new AppError('DATABASE_BUSY')
     throw err
   } finally {
     client.release(broken)
+  }
+}
+
+async function acquire(pool: pg.Pool, waitMs: number): Promise<pg.PoolClient> {
+  const pending = pool.connect()
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError('DATABASE_BUSY', 'немає вільного зʼєднання з базою даних')), waitMs)
+  })
+  try {
+    return await Promise.race([pending, late])
+  } catch (err) {
+    // The connection may still come: give it straight back.
+    pending.then((c) => c.release(), () => {})
+    throw err
+  } finally {
+    clearTimeout(timer)
   }
 }

@@ -103,7 +103,7 @@ export async function notify(conn: Conn, items: NotificationInput[], also: LiveE
       RETURNING id, user_id
     ), mail AS (
       SELECT ins.id FROM ins JOIN input ON input.id = ins.id AND input.email
-        JOIN app_user u ON u.id = ins.user_id AND u.active AND btrim(coalesce(u.email, '')) <> ''
+        JOIN app_user u ON u.id = ins.user_id AND u.active AND u.email ~ '[^[:space:]]'
     ), jobs AS (
       SELECT count(*) AS n FROM graphile_worker.add_jobs((
         SELECT array_agg(('send_email', json_build_object('notificationId', id), NULL, NULL, NULL, 'send_email:' || id, NULL, NULL)::graphile_worker.job_spec ORDER BY id) FROM mail))

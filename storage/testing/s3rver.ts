@@ -1,6 +1,7 @@
 /// <reference path="./s3rver-module.d.ts" />
 import crypto from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, unlink } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import S3rver from 's3rver'
@@ -48,9 +49,33 @@ function shimDesForS3rver(): void {
   Object.assign(crypto, { createCipheriv: cipher, createDecipheriv: decipher, [SHIMMED]: true })
 }
 
+const KEEPS_DIRS = Symbol.for('hromada.s3rver.keepDirs')
+
+/**
+ * s3rver's deleteObject removes a key's directories once they are empty, and its putObject
+ * creates them and then opens the file: when one object under `tmp/` is deleted while another
+ * is being written there (our uploads go through `tmp/` and are moved when hashed), the
+ * directory can vanish between the two steps and the write stream's unhandled ENOENT takes
+ * down the process running the tests. MinIO has no such race. Deleting keeps the directories.
+ */
+function keepDirectoriesOnDelete(): void {
+  const require = createRequire(import.meta.url)
+  const Store = require('s3rver/lib/stores/filesystem.js') as { prototype: Record<string | symbol, unknown> }
+  if (Store.prototype[KEEPS_DIRS]) return
+  Store.prototype.deleteObject = async function deleteObject(this: { getResourcePath(b: string, k: string, t: string): string }, bucket: string, key: string) {
+    for (const type of ['object', 'object.md5', 'metadata.json']) {
+      await unlink(this.getResourcePath(bucket, key, type)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err
+      })
+    }
+  }
+  Store.prototype[KEEPS_DIRS] = true
+}
+
 /** Starts s3rver on 127.0.0.1 with a free port and the bucket created; stop() removes dir unless it was given. */
 export async function startS3rver(opts: { dir?: string; bucket: string }): Promise<S3rverHandle> {
   shimDesForS3rver()
+  keepDirectoriesOnDelete()
   const ownDir = opts.dir === undefined
   const dir = opts.dir ?? (await mkdtemp(path.join(os.tmpdir(), 's3rver-')))
   const server = new S3rver({

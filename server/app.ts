@@ -7,6 +7,7 @@ import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import type pg from 'pg'
+import { pgSql, type Sql } from './db/sql.ts'
 import type { Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import type { ObjectStore } from '../storage/index.ts'
@@ -43,6 +44,8 @@ declare module 'fastify' {
     config: Config
     prisma: Db
     pool: pg.Pool
+    /** Plain-pg statements on the same pool, for the hottest paths (server/db/sql.ts). */
+    sql: Sql
     store: ObjectStore
   }
 }
@@ -101,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('config', config)
   app.decorate('prisma', deps.prisma)
   app.decorate('pool', deps.pool)
+  app.decorate('sql', pgSql(deps.pool))
   app.decorate('store', deps.store)
 
   await app.register(problemPlugin)

@@ -12,7 +12,8 @@ import { conclude, decide, resubmit, withdraw } from './decisions.ts'
 import { inbox, InboxOut } from './inbox.ts'
 import { ApprovalOut, ConclusionBody, DecisionBody, InboxQuery, PreviewOut, StartBody, WithdrawBody } from './schemas.ts'
 import { previewRoute, startApproval } from './start.ts'
-import { latestApproval, loadApproval, presentApproval } from './view.ts'
+import { presentApproval } from './view.ts'
+import { latestApproval, readApproval } from './load.ts'
 
 const Binary = Type.Unsafe<Buffer>({ type: 'string', format: 'binary' })
 
@@ -20,7 +21,7 @@ const Binary = Type.Unsafe<Buffer>({ type: 'string', format: 'binary' })
 export default async function approvalRoutes(app: App) {
   const viewOf = async (req: { auth: unknown }, approvalId: string) => {
     const auth = requireAuth(req as never)
-    const a = await loadApproval(app.prisma, approvalId)
+    const a = await readApproval(app.prisma, approvalId)
     if (!a) throw new AppError('APPROVAL_NOT_FOUND')
     await getVisibleDocument(app.prisma, auth, a.documentId)
     return presentApproval(app.prisma, auth, a)
@@ -101,7 +102,7 @@ export default async function approvalRoutes(app: App) {
     { config: { access: 'authenticated' }, schema: { tags: ['approvals'], summary: 'The approval sheet (аркуш погодження) as PDF, from the visas', params: IdParams, response: { 200: Binary, ...errors(401, 404) } } },
     async (req, reply) => {
       const auth = requireAuth(req)
-      const a = await loadApproval(app.prisma, req.params.id)
+      const a = await readApproval(app.prisma, req.params.id)
       if (!a) throw new AppError('APPROVAL_NOT_FOUND')
       const doc = await getVisibleDocument(app.prisma, auth, a.documentId)
       const council = await app.prisma.unit.findFirst({ where: { parentId: null }, orderBy: { sortOrder: 'asc' } })

@@ -91,10 +91,11 @@ const LOAD = (where: Prisma.Sql, opts: { lock?: boolean; calendar?: boolean } = 
         SELECT p.position_id FROM approval_participant p JOIN approval_stage s ON s.id = p.stage_id WHERE s.approval_id = a.id)`)}) r),
     'authorSubstitutes', (SELECT coalesce(json_agg(x.substitute_id ORDER BY x.created_at, x.id), '[]')
        FROM substitution x WHERE x.user_id = d.created_by_id AND x.cancelled_at IS NULL AND x.starts_at <= now() AND x.ends_at > now()),
-    'calendar', ${opts.calendar ? calendarPart(new Date()) : sql`NULL`},
-    -- The approval's row version in the statement's snapshot; under FOR UPDATE, a.row_version is
-    -- the newest committed one (see lockApproval).
-    'seenRowVersion', ${opts.lock ? sql`(SELECT x.row_version FROM approval x WHERE x.id = a.id)` : sql`a.row_version`}
+    'calendar', ${opts.calendar ? calendarPart(new Date()) : sql`NULL`}${
+      // The approval's row version in the statement's snapshot; under FOR UPDATE, a.row_version
+      // is the newest committed one (see lockApproval).
+      opts.lock ? sql`, 'seenRowVersion', (SELECT x.row_version FROM approval x WHERE x.id = a.id)` : empty
+    }
   ) AS a
   FROM approval a
   JOIN route_template t ON t.id = a.template_id
@@ -114,7 +115,8 @@ type Raw = Json<Omit<LoadedApproval, 'stages' | 'people'>> & {
   actors: ActorRow[]
   authorSubstitutes: string[]
   calendar: [string, DayKind][] | null
-  seenRowVersion: number
+  /** Only when locking. */
+  seenRowVersion?: number
   at: string
 }
 

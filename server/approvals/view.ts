@@ -1,7 +1,7 @@
 import type { Db } from '../db/client.ts'
 import type { Auth } from '../people/sessions.ts'
 import type { ApprovalOut } from './schemas.ts'
-import { latestApproval, readApproval, type LoadedApproval } from './load.ts'
+import type { LoadedApproval } from './load.ts'
 import { actingAs } from './people.ts'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
@@ -101,4 +101,3 @@ export async function presentApproval(db: Db, auth: Auth, a: LoadedApproval): Pr
   }
 }
 
-export { latestApproval, readApproval as loadApproval }

@@ -43,7 +43,7 @@ export default async function authRoutes(app: App) {
         await audit(tx, { userId: user.id, ip: req.ip }, { action: 'auth.login', targetType: 'session', targetId: created.session.id.slice(0, 16) })
         return created
       })
-      const auth = await lookupSession(app.prisma, token, app.config.sessionTtlHours)
+      const auth = await lookupSession(app.sql, token, app.config.sessionTtlHours)
       if (!auth) throw new AppError('INTERNAL')
       reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, expires: session.expiresAt })
       return presentSession(auth, app.config.uploadMaxBytes)

@@ -4,7 +4,6 @@ import fp from 'fastify-plugin'
 import { AppError } from '../errors.ts'
 import type { Role } from '../generated/prisma/client.ts'
 import type { Actor } from '../audit/record.ts'
-import { pgSql } from '../db/sql.ts'
 import { lookupSession, SESSION_COOKIE, type Auth } from '../people/sessions.ts'
 
 /**
@@ -46,8 +45,6 @@ function sameToken(a: string, b: string) {
 export default fp(
   async function authPlugin(app: FastifyInstance) {
     app.decorateRequest('auth', null)
-    // Every API request looks its session up: on plain pg, not Prisma (server/db/sql.ts).
-    const sessions = pgSql(app.pool)
 
     app.addHook('onRoute', (route) => {
       if (!route.url.startsWith('/api/') || route.url.startsWith('/api/docs')) return
@@ -77,7 +74,8 @@ export default fp(
         }
       }
       const token = req.cookies[SESSION_COOKIE]
-      if (token) req.auth = await lookupSession(sessions, token, app.config.sessionTtlHours)
+      // Every API request looks its session up: on plain pg, not Prisma (server/db/sql.ts).
+      if (token) req.auth = await lookupSession(app.sql, token, app.config.sessionTtlHours)
       if (access === 'public') return
       if (!req.auth) throw new AppError(token ? 'SESSION_EXPIRED' : 'UNAUTHENTICATED')
       if (unsafe) {

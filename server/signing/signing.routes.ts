@@ -5,7 +5,8 @@ import { errors, IdParams, Ok } from '../schemas.ts'
 import { getVisibleDocument } from '../documents/documents.service.ts'
 import { signStage } from '../approvals/sign.ts'
 import { ApprovalOut } from '../approvals/schemas.ts'
-import { loadApproval, presentApproval } from '../approvals/view.ts'
+import { presentApproval } from '../approvals/view.ts'
+import { readApproval } from '../approvals/load.ts'
 import { AppError } from '../errors.ts'
 import { addCertificate, listCertificates, presentCertificate, revokeCertificate } from './certificates.service.ts'
 import { CertificateOut, CertificateUpload, SignatureOut, SignBody } from './schemas.ts'
@@ -53,7 +54,7 @@ export default async function signingRoutes(app: App) {
     async (req) => {
       const auth = requireAuth(req)
       await signStage(app.prisma, app.store, app.config, auth, actorOf(req), req.params.id, req.body)
-      const a = await loadApproval(app.prisma, req.params.id)
+      const a = await readApproval(app.prisma, req.params.id)
       if (!a) throw new AppError('APPROVAL_NOT_FOUND')
       return presentApproval(app.prisma, auth, a)
     },
